@@ -1,0 +1,100 @@
+"""Adam (Kingma & Ba, 2014), with the AMSGrad variant (Reddi et al., 2018)."""
+
+import keras
+from keras import ops
+
+from kerasoptim import _args
+from kerasoptim._base import AdamFamily
+from kerasoptim._docs import document
+
+
+@keras.saving.register_keras_serializable(package="kerasoptim")
+class Adam(AdamFamily):
+    """Placeholder; replaced by `document()` below."""
+
+    def __init__(
+        self,
+        learning_rate=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-7,
+        amsgrad=False,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        **kwargs,
+    ):
+        amsgrad = _args.boolean("amsgrad", amsgrad)
+        super().__init__(
+            learning_rate, beta_1, beta_2, epsilon,
+            weight_decay=weight_decay, clipnorm=clipnorm, clipvalue=clipvalue,
+            global_clipnorm=global_clipnorm, use_ema=use_ema,
+            ema_momentum=ema_momentum,
+            ema_overwrite_frequency=ema_overwrite_frequency,
+            loss_scale_factor=loss_scale_factor,
+            gradient_accumulation_steps=gradient_accumulation_steps,
+            name=name, **kwargs,
+        )
+        self.amsgrad = amsgrad
+
+    def build(self, var_list):
+        """Create the slots `momentum`, `velocity` (and `velocity_hat`)."""
+        if self.built:
+            return
+        super().build(var_list)
+        self._momentums, self._velocities = self.add_optimizer_variables(
+            var_list, ["momentum", "velocity"]
+        )
+        if self.amsgrad:
+            self._velocity_hats = self.add_optimizer_variables(
+                var_list, "velocity_hat"
+            )
+
+    def update_step(self, gradient, variable, learning_rate):
+        """One Adam step for one variable (epsilon-hat placement)."""
+        lr, step, (beta_1, one_minus_beta_1), (beta_2, one_minus_beta_2) = (
+            self._step_terms(variable, learning_rate))
+        gradient = ops.cast(gradient, variable.dtype)
+        m = self._slot(self._momentums, variable)
+        v = self._slot(self._velocities, variable)
+        alpha = lr * ops.sqrt(1 - ops.power(beta_2, step)) / (
+            1 - ops.power(beta_1, step)
+        )
+        self.assign_add(
+            m, ops.multiply(ops.subtract(gradient, m), one_minus_beta_1))
+        self.assign_add(
+            v, ops.multiply(ops.subtract(ops.square(gradient), v),
+                            one_minus_beta_2))
+        if self.amsgrad:
+            v_hat = self._slot(self._velocity_hats, variable)
+            self.assign(v_hat, ops.maximum(v_hat, v))
+            v = v_hat
+        self.assign_sub(
+            variable,
+            ops.divide(ops.multiply(m, alpha),
+                       ops.add(ops.sqrt(v), self.epsilon)),
+        )
+
+    def get_config(self):
+        config = super().get_config()
+        config["amsgrad"] = self.amsgrad
+        return config
+
+
+document(Adam, """
+Optimizer that implements the Adam algorithm.
+
+Adam optimization is a stochastic gradient descent method that is based on
+adaptive estimation of first-order and second-order moments (Kingma & Ba,
+2014). Written for kerasoptim with `keras.ops`: a drop-in replacement for
+`keras.optimizers.Adam` whose slot variables (`momentum`, `velocity`,
+`velocity_hat`) are compatible with Keras' own, that accepts callable betas,
+and that sums repeated rows of sparse gradients before squaring them.
+""")

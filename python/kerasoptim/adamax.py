@@ -1,0 +1,82 @@
+"""Adamax: Adam with the infinity norm (Kingma & Ba, 2014, section 7.1)."""
+
+import keras
+from keras import ops
+
+from kerasoptim._base import AdamFamily
+from kerasoptim._docs import ARGS, document
+
+
+@keras.saving.register_keras_serializable(package="kerasoptim")
+class Adamax(AdamFamily):
+    """Placeholder; replaced by `document()` below."""
+
+    def __init__(
+        self,
+        learning_rate=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-7,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        **kwargs,
+    ):
+        super().__init__(
+            learning_rate, beta_1, beta_2, epsilon,
+            weight_decay=weight_decay, clipnorm=clipnorm, clipvalue=clipvalue,
+            global_clipnorm=global_clipnorm, use_ema=use_ema,
+            ema_momentum=ema_momentum,
+            ema_overwrite_frequency=ema_overwrite_frequency,
+            loss_scale_factor=loss_scale_factor,
+            gradient_accumulation_steps=gradient_accumulation_steps,
+            name=name, **kwargs,
+        )
+
+    def build(self, var_list):
+        """Create the slots `momentum` (m) and `norm` (u)."""
+        if self.built:
+            return
+        super().build(var_list)
+        self._m, self._u = self.add_optimizer_variables(
+            var_list, ["momentum", "norm"]
+        )
+
+    def update_step(self, gradient, variable, learning_rate):
+        """One Adamax step: `u = max(beta_2 * u, |g|)`,
+        `w -= lr * m / ((1 - beta_1^t) * (u + epsilon))`."""
+        lr, step, (beta_1, one_minus_beta_1), (beta_2, _) = self._step_terms(
+            variable, learning_rate)
+        gradient = ops.cast(gradient, variable.dtype)
+        m = self._slot(self._m, variable)
+        u = self._slot(self._u, variable)
+        self.assign_add(
+            m, ops.multiply(ops.subtract(gradient, m), one_minus_beta_1))
+        self.assign(u, ops.maximum(ops.multiply(beta_2, u), ops.abs(gradient)))
+        self.assign_sub(
+            variable,
+            ops.divide(
+                ops.multiply(lr, m),
+                ops.multiply(1 - ops.power(beta_1, step),
+                             ops.add(u, self.epsilon)),
+            ),
+        )
+
+
+document(Adamax, """
+Optimizer that implements the Adamax algorithm.
+
+Adamax, a variant of Adam based on the infinity norm, is a first-order
+gradient-based optimization method (Kingma & Ba, 2014, section 7.1). Due to
+its capability of adjusting the learning rate based on data characteristics,
+it is suited to learn time-variant process, e.g., speech data with
+dynamically changed noise conditions. Epsilon is added to the infinity norm
+as Keras places it.
+""", overrides={"beta_2": ARGS["beta_2_adamax"]})

@@ -1,0 +1,59 @@
+"""AdamW: Adam with decoupled weight decay (Loshchilov & Hutter, 2019)."""
+
+import keras
+
+from kerasoptim import _args
+from kerasoptim._docs import document
+from kerasoptim.adam import Adam
+
+
+@keras.saving.register_keras_serializable(package="kerasoptim")
+class AdamW(Adam):
+    """Placeholder; replaced by `document()` below."""
+
+    def __init__(
+        self,
+        learning_rate=0.001,
+        weight_decay=0.004,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-7,
+        amsgrad=False,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        **kwargs,
+    ):
+        if weight_decay is None:
+            _args.fail("weight_decay", weight_decay,
+                       "a number >= 0 (AdamW needs a weight decay)")
+        super().__init__(
+            learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon, amsgrad=amsgrad, weight_decay=weight_decay,
+            clipnorm=clipnorm, clipvalue=clipvalue,
+            global_clipnorm=global_clipnorm, use_ema=use_ema,
+            ema_momentum=ema_momentum,
+            ema_overwrite_frequency=ema_overwrite_frequency,
+            loss_scale_factor=loss_scale_factor,
+            gradient_accumulation_steps=gradient_accumulation_steps,
+            name=name, **kwargs,
+        )
+
+
+document(AdamW, """
+Optimizer that implements the AdamW algorithm.
+
+AdamW optimization is a stochastic gradient descent method that is based on
+adaptive estimation of first-order and second-order moments with an added
+method to decay weights per the techniques discussed in the paper, 'Decoupled
+Weight Decay Regularization' by Loshchilov, Hutter et al., 2019: before each
+Adam step, every variable not excluded with `exclude_from_weight_decay()`
+shrinks by `learning_rate * weight_decay` times its value.
+""", overrides={"weight_decay": "Float. Defaults to `0.004`. The decoupled "
+                "weight decay rate (must not be None)."})

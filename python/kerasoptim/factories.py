@@ -1,0 +1,68 @@
+"""The snake_case factories: the R keras3 signatures, in Python.
+
+These are the single source of truth for argument names, order and defaults;
+the R wrappers mirror them and a test compares the two mechanically. Arguments
+that follow R's `...` are keyword-only here, and `**kwargs` plays `...`.
+"""
+
+from kerasoptim import _args
+from kerasoptim._docs import ARGS, document
+from kerasoptim.adam import Adam
+from kerasoptim.adamax import Adamax
+from kerasoptim.adamw import AdamW
+
+
+def _build(cls, factory, arguments):
+    """Instantiate `cls` from a factory's `locals()`; `kwargs` is spread."""
+    arguments = dict(arguments)
+    extra = arguments.pop("kwargs")
+    _args.no_unknown_kwargs(extra, cls._extra_kwargs, f"{factory}()")
+    return cls(**arguments, **extra)
+
+
+def optimizer_adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999,
+                   epsilon=1e-07, amsgrad=False, weight_decay=None,
+                   clipnorm=None, clipvalue=None, global_clipnorm=None,
+                   use_ema=False, ema_momentum=0.99,
+                   ema_overwrite_frequency=None, name="adam", *,
+                   loss_scale_factor=None, gradient_accumulation_steps=None,
+                   **kwargs):
+    return _build(Adam, "optimizer_adam", locals())
+
+
+def optimizer_adam_w(learning_rate=0.001, weight_decay=0.004, beta_1=0.9,
+                     beta_2=0.999, epsilon=1e-07, amsgrad=False,
+                     clipnorm=None, clipvalue=None, global_clipnorm=None,
+                     use_ema=False, ema_momentum=0.99,
+                     ema_overwrite_frequency=None, name="adamw", *,
+                     loss_scale_factor=None,
+                     gradient_accumulation_steps=None, **kwargs):
+    return _build(AdamW, "optimizer_adam_w", locals())
+
+
+def optimizer_adamax(learning_rate=0.001, beta_1=0.9, beta_2=0.999,
+                     epsilon=1e-07, weight_decay=None, clipnorm=None,
+                     clipvalue=None, global_clipnorm=None, use_ema=False,
+                     ema_momentum=0.99, ema_overwrite_frequency=None,
+                     name="adamax", *, loss_scale_factor=None,
+                     gradient_accumulation_steps=None, **kwargs):
+    return _build(Adamax, "optimizer_adamax", locals())
+
+
+document(optimizer_adam, """
+Optimizer that implements the Adam algorithm (returns `kerasoptim.Adam`).
+
+Adam optimization is a stochastic gradient descent method that is based on
+adaptive estimation of first-order and second-order moments.
+""")
+document(optimizer_adam_w, """
+Optimizer that implements the AdamW algorithm (returns `kerasoptim.AdamW`).
+
+Adam with decoupled weight decay (Loshchilov & Hutter, 2019).
+""", overrides={"weight_decay": "Float. Defaults to `0.004`. The decoupled "
+                "weight decay rate."})
+document(optimizer_adamax, """
+Optimizer that implements the Adamax algorithm (returns `kerasoptim.Adamax`).
+
+Adamax is a variant of Adam based on the infinity norm.
+""", overrides={"beta_2": ARGS["beta_2_adamax"]})
