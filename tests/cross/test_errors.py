@@ -1,0 +1,28 @@
+"""Bad arguments given from R raise R errors naming the R argument."""
+
+import pytest
+
+CASES = [
+    ("optimizer_adam(beta_1 = 2)", ["beta_1", "2"]),
+    ("optimizer_adam_w(learning_rate = -1)", ["learning_rate", "-1"]),
+    ("optimizer_adamax(learning_rate = c(0.1, 0.2))", ["learning_rate"]),
+    ("optimizer_adam(gradient_accumulation_steps = 2.5)",
+     ["gradient_accumulation_steps", "2.5"]),
+    ("optimizer_adam(use_ema = TRUE, ema_overwrite_frequency = 1.5)",
+     ["ema_overwrite_frequency", "1.5"]),
+    ("optimizer_adam(amsgrad = 'yes')", ["amsgrad", "yes"]),
+    ("optimizer_adam(clipnorm = 1, clipvalue = 1)", ["clipnorm", "clipvalue"]),
+    ("optimizer_adam_w(weight_decay = NULL)", ["weight_decay"]),
+    ("optimizer_adam(momentum = 0.9)", ["momentum"]),
+    ("optimizer_adam(0.001, 0.9, 0.999, 1e-07, FALSE, NULL, NULL, NULL, NULL,"
+     " FALSE, 0.99, NULL, 'adam', 3)", ["must be named"]),
+]
+
+
+@pytest.mark.parametrize("code, words", CASES, ids=[c[0] for c in CASES])
+def test_r_error_names_the_argument(r_error, code, words):
+    message = r_error(code)
+    assert message is not None, f"{code} did not fail"
+    for word in words:
+        assert word in message, message
+    assert "Traceback" not in message
