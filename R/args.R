@@ -1,0 +1,184 @@
+# One code path from every exported optimizer_*() to its Python factory:
+# check the arguments in R, convert them, call the factory, and turn a Python
+# exception into an R error.
+
+# Call the Python factory `fun` with the arguments of the R wrapper that called
+# call_factory() (read from `env`, in the wrapper's formals() order) and the
+# named extras in `dots`.
+call_factory <- function(fun, env, dots) {
+  wrapper <- sys.function(sys.parent())
+  call <- sys.call(sys.parent())
+  names <- setdiff(names(formals(wrapper)), "...")
+  args <- mget(names, envir = env)
+  for (arg in names) {
+    args[arg] <- list(check_arg(args[[arg]], arg, call))
+  }
+  dots <- check_dots(dots, call)
+
+  module <- kerasoptim_module(call = call)
+  factory <- module[[fun]]
+  kwargs <- lapply(c(args, dots), as_python_callable)
+  with_python_errors(do.call(factory, kwargs), call)
+}
+
+# What each argument may be, checked in R before Python is touched. Python
+# objects (tensors, schedules, Python callables) always go through unchanged:
+# only Python can tell whether they are valid.
+arg_kinds <- c(
+  learning_rate = "rate",
+  beta_1 = "coefficient",
+  beta_2 = "coefficient",
+  epsilon = "number",
+  amsgrad = "flag",
+  weight_decay = "number_or_null",
+  clipnorm = "number_or_null",
+  clipvalue = "number_or_null",
+  global_clipnorm = "number_or_null",
+  use_ema = "flag",
+  ema_momentum = "number",
+  ema_overwrite_frequency = "count_or_null",
+  name = "string_or_null",
+  loss_scale_factor = "number_or_null",
+  gradient_accumulation_steps = "count_or_null"
+)
+
+kind_allowed <- c(
+  rate = "a single number, a `LearningRateSchedule` or a function with no arguments",
+  coefficient = "a single number or a function with no arguments",
+  number = "a single number",
+  number_or_null = "a single number or `NULL`",
+  flag = "`TRUE` or `FALSE`",
+  count_or_null = "a single whole number or `NULL`",
+  string_or_null = "a single string or `NULL`"
+)
+
+check_arg <- function(x, arg, call = NULL) {
+  kind <- arg_kinds[[arg]]
+  if (inherits(x, "python.builtin.object")) {
+    return(x)
+  }
+  value <- switch(kind,
+    rate = ,
+    coefficient = if (is_function0(x)) x else as_number(x),
+    number = as_number(x),
+    number_or_null = if (is.null(x)) x else as_number(x),
+    flag = if (is.logical(x) && length(x) == 1L && !is.na(x)) x,
+    count_or_null = if (is.null(x)) x else as_count(x),
+    string_or_null = if (is.character(x) && length(x) == 1L && !is.na(x)) x,
+    stop("Internal error: no check for argument `", arg, "`.", call. = FALSE)
+  )
+  if (is.null(value) && !(is.null(x) && grepl("_or_null$", kind))) {
+    stop_arg(arg, x, kind_allowed[[kind]], call)
+  }
+  value
+}
+
+# A single non-missing number as a double (so `1L` is a float in Python), or
+# NULL when `x` is not one.
+as_number <- function(x) {
+  if (is.numeric(x) && length(x) == 1L && !is.na(x)) as.double(x)
+}
+
+# A single whole number as an integer (Python int), or NULL.
+as_count <- function(x) {
+  x <- as_number(x)
+  if (!is.null(x) && is.finite(x) && x == trunc(x) &&
+      abs(x) <= .Machine$integer.max) {
+    as.integer(x)
+  }
+}
+
+is_function0 <- function(x) {
+  is.function(x) && length(formals(args(x))) == 0L
+}
+
+check_dots <- function(dots, call = NULL) {
+  nms <- names(dots)
+  if (is.null(nms)) nms <- rep("", length(dots))
+  unnamed <- which(is.na(nms) | !nzchar(nms))
+  if (length(unnamed)) {
+    values <- vapply(dots[unnamed], describe_value, character(1))
+    stop(errorCondition(
+      sprintf(
+        "All arguments in `...` must be named. Received %d unnamed argument%s: %s.",
+        length(unnamed), if (length(unnamed) == 1L) "" else "s",
+        paste(values, collapse = ", ")
+      ),
+      class = c("kerasoptim_arg_error", "kerasoptim_error"),
+      call = call
+    ))
+  }
+  dots
+}
+
+stop_arg <- function(arg, x, allowed, call = NULL) {
+  stop(errorCondition(
+    sprintf("Argument `%s` must be %s. Received: %s=%s", arg, allowed, arg,
+            describe_value(x)),
+    class = c("kerasoptim_arg_error", "kerasoptim_error"),
+    call = call,
+    arg = arg
+  ))
+}
+
+# A short R rendering of a value for error messages.
+describe_value <- function(x, width = 60L) {
+  if (is.null(x)) {
+    return("NULL")
+  }
+  if (inherits(x, "python.builtin.object")) {
+    return(paste0("<", class(x)[[1L]], ">"))
+  }
+  if (is.function(x)) {
+    return(paste0("function(", paste(names(formals(args(x))), collapse = ", "), ")"))
+  }
+  if (!is.atomic(x) && !is.list(x)) {
+    return(paste0("<", class(x)[[1L]], ">"))
+  }
+  text <- deparse1(x, collapse = " ")
+  if (nchar(text) > width) {
+    text <- paste0(substr(text, 1L, width - 3L), "...")
+  }
+  text
+}
+
+# R functions become Python functions with the same (empty) signature, so
+# Python sees a zero-argument callable rather than `(*args, **kwargs)`.
+as_python_callable <- function(x) {
+  if (is.function(x) && !inherits(x, "python.builtin.object")) {
+    reticulate::py_func(x)
+  } else {
+    x
+  }
+}
+
+# Evaluate `expr`; a Python exception becomes an R error whose message is the
+# Python message (which names the argument and the value) without the
+# exception type, traceback or reticulate hints.
+with_python_errors <- function(expr, call = NULL) {
+  tryCatch(expr, error = function(e) {
+    if (inherits(e, "kerasoptim_error")) {
+      stop(e)
+    }
+    msg <- conditionMessage(e)
+    type <- regmatches(msg, regexpr("^[A-Za-z_][A-Za-z0-9_.]*(Error|Exception)(?=: )",
+                                    msg, perl = TRUE))
+    stop(errorCondition(
+      strip_python_noise(msg),
+      class = c("kerasoptim_python_error", "kerasoptim_error"),
+      call = call,
+      python_type = if (length(type)) type else NA_character_
+    ))
+  })
+}
+
+strip_python_noise <- function(msg) {
+  # Traceback sections, as reticulate 1.28 and later versions write them.
+  msg <- sub("(?s)\n+(Detailed traceback|Traceback \\(most recent call last\\)|Detected Python configuration|\u2500\u2500 R Traceback).*$",
+             "", msg, perl = TRUE)
+  lines <- strsplit(msg, "\n", fixed = TRUE)[[1L]]
+  lines <- lines[!grepl("reticulate::py_last_error\\(\\)", lines)]
+  msg <- paste(lines, collapse = "\n")
+  msg <- sub("^[A-Za-z_][A-Za-z0-9_.]*(Error|Exception): ", "", msg, perl = TRUE)
+  trimws(msg)
+}

@@ -1,0 +1,211 @@
+#' Optimizer that implements the Adam algorithm
+#'
+#' @description
+#' Adam optimization is a stochastic gradient descent method that is based on
+#' adaptive estimation of first-order and second-order moments.
+#'
+#' According to [Kingma et al., 2014](https://arxiv.org/abs/1412.6980), the
+#' method is "*computationally efficient, has little memory requirement,
+#' invariant to diagonal rescaling of gradients, and is well suited for
+#' problems that are large in terms of data/parameters*".
+#'
+#' The optimizer is built by the Python package `kerasoptim` (class
+#' `kerasoptim.Adam`), so the same call from Python gives the same optimizer.
+#'
+#' @param learning_rate A float, a
+#'   `keras.optimizers.schedules.LearningRateSchedule` instance, or an R
+#'   function that takes no arguments and returns the actual value to use. The
+#'   learning rate. Defaults to `0.001`. An integer (`1L`) is used as a float.
+#' @param beta_1 A float value or a constant float tensor, or a function that
+#'   takes no arguments and returns the actual value to use. The exponential
+#'   decay rate for the 1st moment estimates. Defaults to `0.9`.
+#' @param beta_2 A float value or a constant float tensor, or a function that
+#'   takes no arguments and returns the actual value to use. The exponential
+#'   decay rate for the 2nd moment estimates. Defaults to `0.999`.
+#' @param epsilon A small constant for numerical stability. This epsilon is
+#'   "epsilon hat" in the Kingma and Ba paper (in the formula just before
+#'   Section 2.1), not the epsilon in Algorithm 1 of the paper. Defaults to
+#'   `1e-7`.
+#' @param amsgrad Boolean. Whether to apply AMSGrad variant of this algorithm
+#'   from the paper "On the Convergence of Adam and beyond". Defaults to
+#'   `FALSE`.
+#' @param weight_decay Float. If set, weight decay is applied.
+#' @param clipnorm Float. If set, the gradient of each weight is individually
+#'   clipped so that its norm is no higher than this value.
+#' @param clipvalue Float. If set, the gradient of each weight is clipped to be
+#'   no higher than this value.
+#' @param global_clipnorm Float. If set, the gradient of all weights is clipped
+#'   so that their global norm is no higher than this value.
+#' @param use_ema Boolean, defaults to `FALSE`. If `TRUE`, exponential moving
+#'   average (EMA) is applied. EMA consists of computing an exponential moving
+#'   average of the weights of the model (as the weight values change after
+#'   each training batch), and periodically overwriting the weights with their
+#'   moving average.
+#' @param ema_momentum Float, defaults to 0.99. Only used if `use_ema=TRUE`.
+#'   This is the momentum to use when computing the EMA of the model's weights:
+#'   `new_average = ema_momentum * old_average + (1 - ema_momentum) *
+#'   current_variable_value`.
+#' @param ema_overwrite_frequency Int or `NULL`, defaults to `NULL`. Only used
+#'   if `use_ema=TRUE`. Every `ema_overwrite_frequency` steps of iterations, we
+#'   overwrite the model variable by its moving average. If `NULL`, the
+#'   optimizer does not overwrite model variables in the middle of training,
+#'   and you need to explicitly overwrite the variables at the end of training
+#'   by calling `optimizer$finalize_variable_values()` (which updates the model
+#'   variables in-place). When using the built-in `fit()` training loop, this
+#'   happens automatically after the last epoch, and you don't need to do
+#'   anything.
+#' @param name String. The name to use for momentum accumulator weights
+#'   created by the optimizer. `NULL` lets Keras make a unique name.
+#' @param ... For forward/backward compatibility: named arguments passed on to
+#'   the Python optimizer. All arguments in `...` must be named.
+#' @param loss_scale_factor Float or `NULL`. If a float, the scale factor will
+#'   be multiplied the loss before computing gradients, and the inverse of the
+#'   scale factor will be multiplied by the gradients before updating
+#'   variables. Useful for preventing underflow during mixed precision
+#'   training. Alternately, `keras.optimizers.LossScaleOptimizer` will
+#'   automatically set a loss scale factor.
+#' @param gradient_accumulation_steps Int or `NULL`. If an int, model and
+#'   optimizer variables will not be updated at every step; instead they will
+#'   be updated every `gradient_accumulation_steps` steps, using the average
+#'   value of the gradients since the last update. This is known as "gradient
+#'   accumulation". This can be useful when your batch size is very small, in
+#'   order to reduce gradient noise at each update step. EMA frequency will
+#'   look at "accumulated" iterations value (optimizer steps //
+#'   gradient_accumulation_steps). Learning rate schedules will look at "real"
+#'   iterations value (optimizer steps).
+#'
+#' @returns An optimizer object (a Python `keras.optimizers.Optimizer`), for
+#'   use with a model's `compile()` method, e.g.
+#'   `model$compile(optimizer = optimizer_adam(), loss = "mse")`.
+#'
+#' @section References:
+#' - [Kingma et al., 2014](https://arxiv.org/abs/1412.6980)
+#' - [Reddi et al., 2018](https://openreview.net/pdf?id=ryQu7f-RZ) for
+#'   `amsgrad`.
+#'
+#' @family optimizers
+#' @export
+#' @examplesIf reticulate::py_module_available("kerasoptim")
+#' opt <- optimizer_adam(learning_rate = 0.01, amsgrad = TRUE)
+#' opt
+#'
+#' keras <- reticulate::import("keras")
+#' model <- keras$Sequential(list(keras$Input(shape = list(4L)),
+#'                                keras$layers$Dense(1L)))
+#' model$compile(optimizer = opt, loss = "mse")
+optimizer_adam <- function(learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.999,
+                           epsilon = 1e-07, amsgrad = FALSE,
+                           weight_decay = NULL, clipnorm = NULL,
+                           clipvalue = NULL, global_clipnorm = NULL,
+                           use_ema = FALSE, ema_momentum = 0.99,
+                           ema_overwrite_frequency = NULL, name = "adam", ...,
+                           loss_scale_factor = NULL,
+                           gradient_accumulation_steps = NULL) {
+  call_factory("optimizer_adam", environment(), list(...))
+}
+
+#' Optimizer that implements the AdamW algorithm
+#'
+#' @description
+#' AdamW optimization is a stochastic gradient descent method that is based on
+#' adaptive estimation of first-order and second-order moments with an added
+#' method to decay weights per the techniques discussed in the paper,
+#' 'Decoupled Weight Decay Regularization' by
+#' [Loshchilov, Hutter et al., 2019](https://arxiv.org/abs/1711.05101).
+#'
+#' According to [Kingma et al., 2014](https://arxiv.org/abs/1412.6980), the
+#' underlying Adam method is "*computationally efficient, has little memory
+#' requirement, invariant to diagonal rescaling of gradients, and is well
+#' suited for problems that are large in terms of data/parameters*".
+#'
+#' The optimizer is built by the Python package `kerasoptim` (class
+#' `kerasoptim.AdamW`).
+#'
+#' @inheritParams optimizer_adam
+#' @param weight_decay Float. Defaults to `0.004`. The decoupled weight decay
+#'   rate: each step first shrinks every variable by
+#'   `learning_rate * weight_decay` times its value.
+#'
+#' @inherit optimizer_adam return
+#'
+#' @section References:
+#' - [Loshchilov et al., 2019](https://arxiv.org/abs/1711.05101)
+#' - [Kingma et al., 2014](https://arxiv.org/abs/1412.6980) for `adam`
+#' - [Reddi et al., 2018](https://openreview.net/pdf?id=ryQu7f-RZ) for
+#'   `amsgrad`.
+#'
+#' @family optimizers
+#' @export
+#' @examplesIf reticulate::py_module_available("kerasoptim")
+#' opt <- optimizer_adam_w(learning_rate = 0.001, weight_decay = 0.01)
+#' opt
+optimizer_adam_w <- function(learning_rate = 0.001, weight_decay = 0.004,
+                             beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-07,
+                             amsgrad = FALSE, clipnorm = NULL,
+                             clipvalue = NULL, global_clipnorm = NULL,
+                             use_ema = FALSE, ema_momentum = 0.99,
+                             ema_overwrite_frequency = NULL, name = "adamw",
+                             ..., loss_scale_factor = NULL,
+                             gradient_accumulation_steps = NULL) {
+  call_factory("optimizer_adam_w", environment(), list(...))
+}
+
+#' Optimizer that implements the Adamax algorithm
+#'
+#' @description
+#' Adamax, a variant of Adam based on the infinity norm, is a first-order
+#' gradient-based optimization method. Due to its capability of adjusting the
+#' learning rate based on data characteristics, it is suited to learn
+#' time-variant process, e.g., speech data with dynamically changed noise
+#' conditions. Default parameters follow those provided in the paper (see
+#' references below).
+#'
+#' Initialization:
+#'
+#' ```
+#' m <- 0  # Initialize initial 1st moment vector
+#' u <- 0  # Initialize the exponentially weighted infinity norm
+#' t <- 0  # Initialize timestep
+#' ```
+#'
+#' The update rule for parameter `w` with gradient `g` is described at the end
+#' of section 7.1 of the paper (see the reference section):
+#'
+#' ```
+#' t <- t + 1
+#' m <- beta1 * m + (1 - beta1) * g
+#' u <- max(beta2 * u, abs(g))
+#' current_lr <- learning_rate / (1 - beta1 ^ t)
+#' w <- w - current_lr * m / (u + epsilon)
+#' ```
+#'
+#' The optimizer is built by the Python package `kerasoptim` (class
+#' `kerasoptim.Adamax`).
+#'
+#' @inheritParams optimizer_adam
+#' @param beta_2 A float value or a constant float tensor, or a function that
+#'   takes no arguments and returns the actual value to use. The exponential
+#'   decay rate for the exponentially weighted infinity norm. Defaults to
+#'   `0.999`.
+#' @param epsilon A small constant for numerical stability. Defaults to `1e-7`.
+#'
+#' @inherit optimizer_adam return
+#'
+#' @section References:
+#' - [Kingma et al., 2014](https://arxiv.org/abs/1412.6980)
+#'
+#' @family optimizers
+#' @export
+#' @examplesIf reticulate::py_module_available("kerasoptim")
+#' opt <- optimizer_adamax(learning_rate = 0.002)
+#' opt
+optimizer_adamax <- function(learning_rate = 0.001, beta_1 = 0.9,
+                             beta_2 = 0.999, epsilon = 1e-07,
+                             weight_decay = NULL, clipnorm = NULL,
+                             clipvalue = NULL, global_clipnorm = NULL,
+                             use_ema = FALSE, ema_momentum = 0.99,
+                             ema_overwrite_frequency = NULL, name = "adamax",
+                             ..., loss_scale_factor = NULL,
+                             gradient_accumulation_steps = NULL) {
+  call_factory("optimizer_adamax", environment(), list(...))
+}

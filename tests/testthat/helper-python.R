@@ -1,0 +1,36 @@
+# Tests that need Python and the Python package kerasoptim call
+# skip_if_no_kerasoptim(). It skips when they are missing, except when
+# KERASOPTIM_REQUIRE_PYTHON=true (as `make test` sets): then it fails, so the
+# suite can never pass with those tests skipped.
+skip_if_no_kerasoptim <- function() {
+  if (kerasoptim_available()) {
+    return(invisible(TRUE))
+  }
+  if (identical(Sys.getenv("KERASOPTIM_REQUIRE_PYTHON"), "true")) {
+    stop("KERASOPTIM_REQUIRE_PYTHON=true, but the Python package kerasoptim ",
+         "cannot be imported by reticulate (Python: ",
+         Sys.getenv("RETICULATE_PYTHON", "not set"), ").", call. = FALSE)
+  }
+  skip("the Python package kerasoptim is not available")
+}
+
+kerasoptim_available <- local({
+  available <- NULL
+  function() {
+    if (is.null(available)) {
+      available <<- reticulate::py_module_available("kerasoptim")
+    }
+    available
+  }
+})
+
+# The Python module, for building optimizers the Python way.
+py_kerasoptim <- function() reticulate::import("kerasoptim")
+
+# Evaluate Python source (e.g. "kerasoptim.optimizer_adam(beta_1=0.8)") with
+# `kerasoptim` and `keras` imported; returns the Python object unconverted.
+py_eval_kerasoptim <- function(code) {
+  reticulate::py_run_string("import keras\nimport kerasoptim", convert = FALSE)
+  reticulate::py_eval(code, convert = FALSE)
+}
+

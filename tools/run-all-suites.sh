@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# `make test`: the Python suites on all three backends, the testthat suite
+# plus R CMD check, then the cross-language suite; one summary line per
+# suite at the end, and a total. Fails if any suite fails.
+set -u
+cd "$(dirname "$0")/.."
+logdir=$(mktemp -d)
+status=0
+for suite in python r cross; do
+  case $suite in
+    python) script=tools/run-python-suites.sh ;;
+    r)      script=tools/run-r-suites.sh ;;
+    cross)  script=tools/run-cross-suite.sh ;;
+  esac
+  echo "== $suite suites"
+  bash "$script" 2>&1 | tee "$logdir/$suite.log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+done
+echo
+echo "== summary"
+summary=$(grep -hE '^(python|R|cross)(\[[a-z]+\])?: ' "$logdir"/*.log)
+echo "$summary"
+total() { echo "$summary" | grep -oE "[0-9]+ $1" | grep -oE '^[0-9]+' |
+  awk '{ s += $1 } END { print s + 0 }'; }
+passed=$(total passed) failed=$(total failed)
+[ "$status" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1  # a suite broke
+rm -rf "$logdir"
+echo "total: $passed passed, $failed failed"
+exit $status
