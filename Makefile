@@ -17,6 +17,9 @@ export RETICULATE_PYTHON := $(PY)
 export R_LIBS_USER := $(RLIB)
 export KERASOPTIM_REQUIRE_PYTHON := true
 export TF_CPP_MIN_LOG_LEVEL := 3
+# R's reticulate must load the libpython of the venv's interpreter, not a
+# system libpython of the same soname (evaluated when a recipe runs).
+export LD_LIBRARY_PATH = $(shell [ -x $(PY) ] && $(PY) -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR") or "")')
 export PYTHONDONTWRITEBYTECODE := 1
 
 PY_SRC := pyproject.toml $(shell find python -name '*.py' 2>/dev/null)
@@ -47,21 +50,22 @@ $(STAMPS)/venv: requirements/dev.txt | $(STAMPS)
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	@echo "installing pinned Python packages into $(VENV) ..."
 	@$(PY) -m pip install -q --disable-pip-version-check -r requirements/dev.txt 2>&1 | grep -v "^WARNING: Location" || true
-	@$(PY) -c "import keras, tensorflow, jax, torch, rpy2, pytest"
+	@$(PY) -c "import keras, tensorflow, jax, torch, rpy2, pytest" 2>/dev/null || $(PY) -c "import keras, tensorflow, jax, torch, rpy2, pytest"
 	@touch $@
 
 $(STAMPS)/pkg: $(STAMPS)/venv pyproject.toml | $(STAMPS)
 	@$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . 2>&1 | grep -v "^WARNING: Location" || true
-	@$(PY) -c "import kerasoptim"
+	@$(PY) -c "import kerasoptim" 2>/dev/null || $(PY) -c "import kerasoptim"
 	@touch $@
 
 # --- R package into a project-local library ---------------------------------
-$(STAMPS)/rpkg: $(STAMPS)/apt $(R_SRC) $(PY_SRC) | $(STAMPS)
+$(STAMPS)/rpkg: $(STAMPS)/apt $(STAMPS)/pkg $(R_SRC) $(PY_SRC) | $(STAMPS)
 	@mkdir -p $(RLIB)
 	@R CMD INSTALL --no-multiarch --library=$(RLIB) . >$(STAMPS)/rinstall.log 2>&1 || { cat $(STAMPS)/rinstall.log; exit 1; }
 	@touch $@
 
 setup: $(STAMPS)/pkg $(STAMPS)/rpkg
+	@:
 
 # --- suites -----------------------------------------------------------------
 test-python: $(STAMPS)/pkg

@@ -12,16 +12,14 @@ import keras
 from keras import ops
 from keras.saving import deserialize_keras_object, serialize_keras_object
 
-from kerasoptim import _args, _sparse
-
-_BACKEND = keras.backend.backend()
+from kerasoptim import _args, _fused, _sparse
 
 
 class AdamFamily(keras.optimizers.Optimizer):
     """Base class of the kerasoptim optimizers (not used directly)."""
 
-    # Extra keyword arguments accepted for compatibility with Keras.
-    _extra_kwargs = ("decay",)
+    # Extra keyword arguments: Keras' deprecated `decay`, and `fused`.
+    _extra_kwargs = ("decay", "fused")
 
     def __init__(self, learning_rate, beta_1, beta_2, epsilon, *,
                  weight_decay, clipnorm, clipvalue, global_clipnorm, use_ema,
@@ -32,6 +30,9 @@ class AdamFamily(keras.optimizers.Optimizer):
         number = _args.number
         positive = dict(low=0, low_open=True, optional=True)
         _args.at_most_one_clip(clipnorm, clipvalue, global_clipnorm)
+        fused = kwargs.pop("fused", None)
+        if fused is not None:
+            fused = _args.boolean("fused", fused)
         betas = _args.beta("beta_1", beta_1), _args.beta("beta_2", beta_2)
         epsilon = number("epsilon", epsilon, low=0)
         super().__init__(
@@ -58,6 +59,9 @@ class AdamFamily(keras.optimizers.Optimizer):
         )
         self.beta_1, self.beta_2 = betas
         self.epsilon = epsilon
+        self.fused = fused
+        # The fast path this optimizer may take; None: plain path only.
+        self._fused_kind = None if fused is False else _fused.kind(self)
 
     # -- hyperparameters -------------------------------------------------
     @staticmethod
@@ -100,17 +104,20 @@ class AdamFamily(keras.optimizers.Optimizer):
 
         Keras' torch backend instead multiplies by `1 - weight_decay * lr`
         rounded to float32, which biases small decays (1 - 4e-6 is not
-        representable); TensorFlow's version is kept for `tf.distribute`.
+        representable): on torch the fast path's multi-tensor decay runs.
+        Elsewhere Keras' own runs (TensorFlow's supports `tf.distribute`).
         """
-        if _BACKEND != "torch":
-            return super()._apply_weight_decay(variables)
         if self.weight_decay is None:
             return
-        for variable in variables:
-            if self._use_weight_decay(variable):
-                lr = ops.cast(self.learning_rate, variable.dtype)
-                wd = ops.cast(self.weight_decay, variable.dtype)
-                variable.assign(variable - variable * wd * lr)
+        if not _fused.decay(self, variables):
+            super()._apply_weight_decay(variables)
+
+    # -- fast paths ------------------------------------------------------
+    def _backend_update_step(self, grads, trainable_variables, learning_rate):
+        """All variables in one fused step where a fast path can take it."""
+        if not _fused.step(self, grads, trainable_variables, learning_rate):
+            super()._backend_update_step(grads, trainable_variables,
+                                         learning_rate)
 
     # -- sparse gradients ------------------------------------------------
     def apply(self, grads, trainable_variables=None):
@@ -130,6 +137,8 @@ class AdamFamily(keras.optimizers.Optimizer):
             beta_2=_hyper_config(self.beta_2),
             epsilon=self.epsilon,
         )
+        if self.fused is not None:
+            config["fused"] = self.fused
         return config
 
     @classmethod

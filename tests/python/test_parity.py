@@ -7,7 +7,7 @@ from keras import ops
 from keras.optimizers.schedules import ExponentialDecay
 
 import reference
-from helpers import (BACKEND, PAIRS, assert_all_close, gradient_sequence,
+from helpers import (BACKEND, FAST_PATH_BACKENDS, PAIRS, assert_all_close, gradient_sequence,
                      initial_weights, numpy_list, train)
 
 STEPS = 24
@@ -83,22 +83,33 @@ def _slots(optimizer):
     return slots
 
 
+# Each fast path and the plain keras.ops path (fused=False) are checked.
+PATHS = ["fast", "plain"] if BACKEND in FAST_PATH_BACKENDS else ["fast"]
+
+
+@pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("algo, options, ref_options, keras_ok", _cases())
-def test_matches_reference_and_keras(algo, options, ref_options, keras_ok):
+def test_matches_reference_and_keras(algo, options, ref_options, keras_ok,
+                                     path):
     ours_cls, keras_cls, ref_algo = PAIRS[algo]
     weights, grads = initial_weights(), gradient_sequence(STEPS)
+    fused = {"fused": False} if path == "plain" else {}
 
-    ours_vars, ours = train(ours_cls(**options), weights, grads)
+    ours_vars, ours = train(ours_cls(**options, **fused), weights, grads)
+    # A fused kernel rounds in its own order: float32 rounding, rtol 1e-5.
+    fast = {"rtol": 1e-5} if (path == "fast" and
+                              BACKEND in FAST_PATH_BACKENDS) else {}
 
     ref_weights, ref_states, ref_averages = reference.run(
         ref_algo, weights, grads, **ref_options)
-    assert_all_close(numpy_list(ours_vars), ref_weights, what="weights")
+    assert_all_close(numpy_list(ours_vars), ref_weights, what="weights",
+                     **fast)
     for key, slot_list in _slots(ours).items():
         assert_all_close(numpy_list(slot_list),
-                         [s[key] for s in ref_states], what=key)
+                         [s[key] for s in ref_states], what=key, **fast)
     if options.get("use_ema"):
         assert_all_close(numpy_list(ours._model_variables_moving_average),
-                         ref_averages, what="ema")
+                         ref_averages, what="ema", **fast)
 
     if keras_ok:
         keras_vars, theirs = train(keras_cls(**options), weights, grads)
@@ -106,7 +117,7 @@ def test_matches_reference_and_keras(algo, options, ref_options, keras_ok):
         # drifts ~1e-6 from the reference over 24 steps (we follow the
         # reference, on every backend).
         tol = ({"rtol": 1e-5} if BACKEND == "torch"
-               and ref_options.get("weight_decay") else {})
+               and ref_options.get("weight_decay") else fast)
         assert_all_close(numpy_list(ours_vars), numpy_list(keras_vars),
                          what="weights vs keras", **tol)
         assert _kinds(ours) == _kinds(theirs)
@@ -122,3 +133,19 @@ def test_reference_detects_a_wrong_update():
     ref_weights, _, _ = reference.run("adam", weights, grads)
     with pytest.raises(AssertionError):
         assert_all_close(numpy_list(ours_vars), ref_weights)
+
+
+@pytest.mark.parametrize("algo", sorted(PAIRS))
+@pytest.mark.parametrize("path", PATHS)
+def test_the_chosen_path_runs(algo, path, monkeypatch):
+    """The fast path really replaces update_step (and fused=False doesn't),
+    so the parity tests above check the path they name."""
+    calls = []
+    optimizer = PAIRS[algo][0](fused=False) if path == "plain" \
+        else PAIRS[algo][0]()
+    original = optimizer.update_step
+    monkeypatch.setattr(optimizer, "update_step",
+                        lambda *a: calls.append(1) or original(*a))
+    train(optimizer, initial_weights(), gradient_sequence(2))
+    fast = path == "fast" and BACKEND in FAST_PATH_BACKENDS
+    assert (len(calls) == 0) == fast

@@ -1,0 +1,34 @@
+"""Backend fast paths, chosen automatically.
+
+`step(optimizer, grads, variables, learning_rate)` runs one update of all
+variables through the backend's fused or multi-tensor kernels and returns
+True, or returns False (having touched nothing) when the step is one the
+fast path cannot take; the plain `keras.ops` path in `update_step()` then
+runs. Each fast path computes exactly the plain path's math (Keras'
+epsilon-hat placement). `fused=False` turns fast paths off.
+"""
+
+import keras
+
+_BACKEND = keras.backend.backend()
+
+if _BACKEND == "torch":
+    from kerasoptim._fused.torch import decay, step
+else:
+    def step(optimizer, grads, variables, learning_rate):
+        """No fast path on this backend yet."""
+        return False
+
+    def decay(optimizer, variables):
+        """No fast weight decay on this backend: Keras' own runs."""
+        return False
+
+
+def kind(optimizer):
+    """'adam' or 'adamax' when the optimizer's update is one a fast path
+    implements (a subclass overriding `update_step` gets None), else None."""
+    from kerasoptim.adam import Adam
+    from kerasoptim.adamax import Adamax
+
+    update = type(optimizer).update_step
+    return {Adam.update_step: "adam", Adamax.update_step: "adamax"}.get(update)

@@ -1,0 +1,93 @@
+"""PyTorch fast path: one multi-tensor kernel call for all variables.
+
+Adam and AdamW use `torch._fused_adam_`, fed a learning rate and an epsilon
+adjusted to Keras' math: torch computes
+`lr_t / bc1_t * m / (sqrt(v) / sqrt(bc2_t) + eps_t)` with bias corrections
+`bc_t = 1 - beta^t` in double precision; Keras computes
+`lr * sqrt(bc2) / bc1 * m / (sqrt(v) + eps)` with `bc = 1 - beta^t` formed
+in the variable's precision (float32). They are equal for
+`eps_t = eps / sqrt(bc2_t)` and `lr_t = lr * sqrt(bc2) / bc1 * bc1_t /
+sqrt(bc2_t)`.
+Adamax (no fused kernel) uses `torch._foreach_*` ops. Decoupled weight
+decay runs before, in `decay()`.
+"""
+
+import math
+
+import numpy as np
+import torch
+from keras import ops
+
+
+def _keras_bias_correction(beta, step, dtype):
+    """`1 - beta^step` as Keras forms it, in the variable's precision."""
+    one, beta = np.array(1, dtype), np.array(beta, dtype)
+    return float(one - np.power(beta, np.array(step, dtype)))
+
+
+def _plain(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _takes(optimizer, grads, params):
+    """Whether the fast path can take this step."""
+    if optimizer._fused_kind is None:
+        return False
+    if not (_plain(optimizer.beta_1) and _plain(optimizer.beta_2)):
+        return False
+    dtype = params[0].dtype
+    return dtype in (torch.float32, torch.float64) and all(
+        p.dtype == dtype and isinstance(g, torch.Tensor) and not g.is_sparse
+        and g.dtype == dtype and g.shape == p.shape
+        for p, g in zip(params, grads))
+
+
+def _slots(optimizer, slots, variables):
+    return [slots[optimizer._get_variable_index(v)].value for v in variables]
+
+
+@torch.no_grad()
+def step(optimizer, grads, variables, learning_rate):
+    """One update of all `variables`; False if the fast path can't take it."""
+    params = [v.value for v in variables]
+    grads = list(grads)
+    if not params or not _takes(optimizer, grads, params):
+        return False
+    lr = float(ops.convert_to_numpy(learning_rate))
+    t = int(ops.convert_to_numpy(optimizer.iterations)) + 1
+    b1, b2, eps = optimizer.beta_1, optimizer.beta_2, optimizer.epsilon
+    np_dtype = str(params[0].dtype).replace("torch.", "")
+    bc1 = _keras_bias_correction(b1, t, np_dtype)
+    if optimizer._fused_kind == "adamax":
+        m = _slots(optimizer, optimizer._m, variables)
+        u = _slots(optimizer, optimizer._u, variables)
+        torch._foreach_lerp_(m, grads, 1 - b1)
+        torch._foreach_mul_(u, b2)
+        torch._foreach_maximum_(u, torch._foreach_abs(grads))
+        torch._foreach_addcdiv_(params, m, torch._foreach_add(u, eps),
+                                value=-lr / bc1)
+        return True
+    v_hats = (_slots(optimizer, optimizer._velocity_hats, variables)
+              if optimizer.amsgrad else [])
+    bc2 = _keras_bias_correction(b2, t, np_dtype)
+    bc1_t, bc2_t = 1 - b1 ** t, 1 - b2 ** t
+    steps = [torch.tensor(float(t))] * len(params)
+    torch._fused_adam_(
+        params, grads, _slots(optimizer, optimizer._momentums, variables),
+        _slots(optimizer, optimizer._velocities, variables), v_hats, steps,
+        lr=lr * math.sqrt(bc2) / bc1 * bc1_t / math.sqrt(bc2_t), beta1=b1,
+        beta2=b2, weight_decay=0.0, eps=eps / math.sqrt(bc2_t),
+        amsgrad=optimizer.amsgrad,
+        maximize=False)
+    return True
+
+
+@torch.no_grad()
+def decay(optimizer, variables):
+    """Decoupled weight decay `w -= w * (weight_decay * lr)`, all at once."""
+    params = [v.value for v in variables if optimizer._use_weight_decay(v)]
+    if params:
+        lr = float(ops.convert_to_numpy(optimizer.learning_rate))
+        torch._foreach_add_(params, torch._foreach_mul(
+            params, optimizer.weight_decay * lr), alpha=-1)
+    return True
