@@ -15,9 +15,12 @@ _BACKEND = keras.backend.backend()
 if _BACKEND == "torch":
     from kerasoptim._fused.torch import decay, step
 else:
-    def step(optimizer, grads, variables, learning_rate):
-        """No fast path on this backend yet."""
-        return False
+    if _BACKEND == "tensorflow":
+        from kerasoptim._fused.tensorflow import step
+    else:
+        def step(optimizer, grads, variables, learning_rate):
+            """No fast path on this backend yet."""
+            return False
 
     def decay(optimizer, variables):
         """No fast weight decay on this backend: Keras' own runs."""

@@ -1,0 +1,42 @@
+"""TensorFlow fast path: the update of all variables as one XLA program.
+
+The plain per-variable `update_step()` math is traced once into a
+`tf.function(jit_compile=True)` over the optimizer's variables, so XLA fuses
+each variable's update into a pass over memory, in eager `apply()` and
+inside `fit()` alike. Under a `tf.distribute` strategy (other than the
+default) Keras' own distributed update runs instead.
+"""
+
+import tensorflow as tf
+
+
+def _takes(optimizer, grads):
+    if optimizer._fused_kind is None or tf.distribute.has_strategy():
+        return False
+    if callable(optimizer.beta_1) or callable(optimizer.beta_2):
+        return False  # a Python callable may not be XLA-traceable
+    return all(isinstance(g, tf.Tensor) for g in grads)
+
+
+def _program(optimizer, variables):
+    """The compiled update for this list of variables (cached)."""
+    cache = optimizer.__dict__.setdefault("_kerasoptim_xla", {})
+    key = tuple(id(v) for v in variables)
+    if key not in cache:
+        def update(grads, learning_rate):
+            for grad, variable in zip(grads, variables):
+                optimizer.update_step(grad, variable, learning_rate)
+
+        cache[key] = tf.function(update, jit_compile=True,
+                                 reduce_retracing=True)
+    return cache[key]
+
+
+def step(optimizer, grads, variables, learning_rate):
+    """One update of all `variables`; False if the fast path can't take it."""
+    grads = list(grads)
+    if not variables or not _takes(optimizer, grads):
+        return False
+    program = _program(optimizer, list(variables))
+    program(grads, tf.convert_to_tensor(learning_rate))
+    return True
