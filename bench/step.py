@@ -106,17 +106,20 @@ def keras_step(cls, shape, mode):
         opt_values = [v.value for v in optimizer.variables]
         values = [v.value for v in variables]
 
-        def apply(opt_values, grads, values):
+        def apply(opt_values, values, grads):
+            # Outputs in the donated inputs' order: JAX pairs donated
+            # buffers with outputs by shape, in order; a mismatch costs a
+            # copy of every buffer.
             values, opt_values = optimizer.stateless_apply(opt_values, grads,
                                                            values)
-            return values, opt_values
+            return opt_values, values
 
-        jitted = jax.jit(apply, donate_argnums=(0, 2))
+        jitted = jax.jit(apply, donate_argnums=(0, 1))
         state = {"opt": opt_values, "vars": values}
 
         def step():
-            state["vars"], state["opt"] = jitted(state["opt"], grads,
-                                                 state["vars"])
+            state["opt"], state["vars"] = jitted(state["opt"], state["vars"],
+                                                 grads)
 
         return step, lambda: jax.block_until_ready(state["vars"])
     if backend == "tensorflow" and mode != "eager":
