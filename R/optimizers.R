@@ -209,3 +209,46 @@ optimizer_adamax <- function(learning_rate = 0.001, beta_1 = 0.9,
                              gradient_accumulation_steps = NULL) {
   call_factory("optimizer_adamax", environment(), list(...))
 }
+
+#' Optimizer that implements the LazyAdam algorithm
+#'
+#' @description
+#' LazyAdam is Adam for large embedding tables: a row of a variable (a slice
+#' along its first axis; an element of a 1-D variable) takes part in a step
+#' only if it appears in the gradient. For a sparse gradient (TensorFlow's
+#' `IndexedSlices`, as an embedding lookup produces) its index is listed;
+#' for a dense gradient its slice is not entirely zero. Repeated indices are
+#' summed first. Rows that take part get Adam's update of their moments and
+#' weights; the other rows keep their moments and weights unchanged. When
+#' every row appears, the step is exactly Adam's. The same rule holds on
+#' every backend, so an embedding trains the same way whichever backend
+#' computes its gradient. `amsgrad = TRUE` keeps the maximum velocity per
+#' row, and `weight_decay` decays only the rows that take part.
+#'
+#' This brings back TensorFlow Addons' `LazyAdam` for Keras 3. Gradient
+#' accumulation adds gradients densely, so with
+#' `gradient_accumulation_steps` the rows that take part are those with a
+#' non-zero accumulated gradient.
+#'
+#' @inheritParams optimizer_adam
+#' @param weight_decay Float. If set, decoupled weight decay is applied to the
+#'   rows that take part in a step (and only to them).
+#' @inherit optimizer_adam return
+#'
+#' @family optimizers
+#' @export
+#' @examplesIf reticulate::py_module_available("kerasoptim")
+#' opt <- optimizer_lazy_adam(learning_rate = 0.01)
+#' opt
+optimizer_lazy_adam <- function(learning_rate = 0.001, beta_1 = 0.9,
+                                beta_2 = 0.999, epsilon = 1e-07,
+                                amsgrad = FALSE, weight_decay = NULL,
+                                clipnorm = NULL, clipvalue = NULL,
+                                global_clipnorm = NULL, use_ema = FALSE,
+                                ema_momentum = 0.99,
+                                ema_overwrite_frequency = NULL,
+                                name = "lazy_adam", ...,
+                                loss_scale_factor = NULL,
+                                gradient_accumulation_steps = NULL) {
+  call_factory("optimizer_lazy_adam", environment(), list(...))
+}

@@ -1,12 +1,15 @@
-"""kerasoptim: Adam, AdamW and Adamax for Keras 3, the same from R and Python."""
+"""kerasoptim: Adam, AdamW, Adamax and LazyAdam for Keras 3, the same from R
+and Python."""
 
 from kerasoptim.adam import Adam
 from kerasoptim.adamax import Adamax
 from kerasoptim.adamw import AdamW
+from kerasoptim.lazy_adam import LazyAdam
 from kerasoptim.factories import (
     optimizer_adam,
     optimizer_adam_w,
     optimizer_adamax,
+    optimizer_lazy_adam,
 )
 
 __version__ = "0.1.0"
@@ -15,7 +18,9 @@ __all__ = [
     "Adam",
     "AdamW",
     "Adamax",
+    "LazyAdam",
     "optimizer_adam",
     "optimizer_adam_w",
     "optimizer_adamax",
+    "optimizer_lazy_adam",
 ]

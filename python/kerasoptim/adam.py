@@ -8,6 +8,28 @@ from kerasoptim._base import AdamFamily
 from kerasoptim._docs import document
 
 
+# The update's three formulas, shared with LazyAdam (which applies them to the
+# rows a gradient touches): same operations in the same order, so both give
+# bit-identical results on the same rows.
+def adam_alpha(lr, step, beta_1, beta_2):
+    """The step size `lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)`."""
+    return lr * ops.sqrt(1 - ops.power(beta_2, step)) / (
+        1 - ops.power(beta_1, step))
+
+
+def adam_increments(gradient, m, v, one_minus_beta_1, one_minus_beta_2):
+    """What the moments gain: `m += (g - m)(1 - beta_1)`,
+    `v += (g^2 - v)(1 - beta_2)`."""
+    return (ops.multiply(ops.subtract(gradient, m), one_minus_beta_1),
+            ops.multiply(ops.subtract(ops.square(gradient), v),
+                         one_minus_beta_2))
+
+
+def adam_delta(m, v, alpha, epsilon):
+    """What the weights lose: `alpha * m / (sqrt(v) + epsilon)`."""
+    return ops.divide(ops.multiply(m, alpha), ops.add(ops.sqrt(v), epsilon))
+
+
 @keras.saving.register_keras_serializable(package="kerasoptim")
 class Adam(AdamFamily):
     """Placeholder; replaced by `document()` below."""
@@ -64,23 +86,16 @@ class Adam(AdamFamily):
         gradient = ops.cast(gradient, variable.dtype)
         m = self._slot(self._momentums, variable)
         v = self._slot(self._velocities, variable)
-        alpha = lr * ops.sqrt(1 - ops.power(beta_2, step)) / (
-            1 - ops.power(beta_1, step)
-        )
-        self.assign_add(
-            m, ops.multiply(ops.subtract(gradient, m), one_minus_beta_1))
-        self.assign_add(
-            v, ops.multiply(ops.subtract(ops.square(gradient), v),
-                            one_minus_beta_2))
+        alpha = adam_alpha(lr, step, beta_1, beta_2)
+        m_increment, v_increment = adam_increments(
+            gradient, m, v, one_minus_beta_1, one_minus_beta_2)
+        self.assign_add(m, m_increment)
+        self.assign_add(v, v_increment)
         if self.amsgrad:
             v_hat = self._slot(self._velocity_hats, variable)
             self.assign(v_hat, ops.maximum(v_hat, v))
             v = v_hat
-        self.assign_sub(
-            variable,
-            ops.divide(ops.multiply(m, alpha),
-                       ops.add(ops.sqrt(v), self.epsilon)),
-        )
+        self.assign_sub(variable, adam_delta(m, v, alpha, self.epsilon))
 
     def get_config(self):
         config = super().get_config()

@@ -10,6 +10,7 @@ from kerasoptim._docs import ARGS, document
 from kerasoptim.adam import Adam
 from kerasoptim.adamax import Adamax
 from kerasoptim.adamw import AdamW
+from kerasoptim.lazy_adam import LAZY_WEIGHT_DECAY, LazyAdam
 
 
 def _build(cls, factory, arguments):
@@ -49,6 +50,16 @@ def optimizer_adamax(learning_rate=0.001, beta_1=0.9, beta_2=0.999,
     return _build(Adamax, "optimizer_adamax", locals())
 
 
+def optimizer_lazy_adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999,
+                        epsilon=1e-07, amsgrad=False, weight_decay=None,
+                        clipnorm=None, clipvalue=None, global_clipnorm=None,
+                        use_ema=False, ema_momentum=0.99,
+                        ema_overwrite_frequency=None, name="lazy_adam", *,
+                        loss_scale_factor=None,
+                        gradient_accumulation_steps=None, **kwargs):
+    return _build(LazyAdam, "optimizer_lazy_adam", locals())
+
+
 document(optimizer_adam, """
 Optimizer that implements the Adam algorithm (returns `kerasoptim.Adam`).
 
@@ -66,3 +77,17 @@ Optimizer that implements the Adamax algorithm (returns `kerasoptim.Adamax`).
 
 Adamax is a variant of Adam based on the infinity norm.
 """, overrides={"beta_2": ARGS["beta_2_adamax"]})
+document(optimizer_lazy_adam, """
+Optimizer that implements the lazy Adam algorithm (returns
+`kerasoptim.LazyAdam`).
+
+Adam that updates only the rows a gradient touches: a row (a slice along the
+first axis; an element of a 1-D variable) takes part in a step only if it
+appears in the gradient (a sparse gradient lists its index; a dense gradient
+has a slice that is not entirely zero); the other rows keep their moments and
+weights. Repeated indices are summed first; with every row present the step
+is exactly Adam's. `amsgrad` keeps `v_hat` per row and `weight_decay` decays
+only the rows that take part. Gradient accumulation forces a dense pass (a
+row then takes part if its averaged gradient is not entirely zero); see
+`kerasoptim.LazyAdam` for the details per backend.
+""", overrides={"weight_decay": LAZY_WEIGHT_DECAY})

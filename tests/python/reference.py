@@ -107,3 +107,59 @@ def run(algorithm, weights, grad_seq, *, lr=0.001, lr_fn=None, beta_1=0.9,
                     ema_overwrite_frequency == 0:
                 weights = [a.copy() for a in averages]
     return weights, states, averages
+
+
+def lazy_adam_run(weights, grad_seq, *, lr=0.001, lr_fn=None, beta_1=0.9,
+                  beta_2=0.999, epsilon=1e-7, amsgrad=False,
+                  weight_decay=None, gradient_accumulation_steps=None):
+    """LazyAdam, written from its rule: a row (a slice along the first axis,
+    an element of a 1-D variable) takes part in a step only if it appears in
+    the gradient; rows that take part get the AdamW/Adam/AMSGrad step, the
+    others keep their weights, m, v and v_hat.
+
+    A gradient is a dense array (a row appears if its slice is not all zero)
+    or a sparse `(indices, values)` pair (a row appears if its index is
+    listed; repeated indices are summed). With gradient accumulation the
+    gradients are summed densely and the rule applies to their average.
+    Returns the final weights and the per-variable state dicts.
+    """
+    f32 = np.float32
+    weights = [np.array(w, dtype=f32) for w in weights]
+    states = [dict(m=np.zeros_like(w), v=np.zeros_like(w),
+                   v_hat=np.zeros_like(w)) for w in weights]
+    k = gradient_accumulation_steps or 1
+    accumulated = [np.zeros_like(w) for w in weights]
+    for it, grads in enumerate(grad_seq):
+        dense, present = [], []
+        for w, g in zip(weights, grads):
+            if isinstance(g, tuple):
+                indices, values = np.asarray(g[0]), np.asarray(g[1], f32)
+                d = np.zeros_like(w)
+                np.add.at(d, indices, values)
+                p = np.zeros(w.shape[:1], dtype=bool)
+                p[indices] = True
+            else:
+                d = np.asarray(g, dtype=f32)
+                p = np.any(d.reshape(d.shape[:1] + (-1,)) != 0, axis=1)
+            dense.append(d)
+            present.append(p)
+        step_lr = f32(lr_fn(it) if lr_fn else lr)
+        if k > 1:
+            if (it + 1) % k:
+                accumulated = [a + g for a, g in zip(accumulated, dense)]
+                continue
+            dense = [(g + a) / f32(k) for g, a in zip(dense, accumulated)]
+            accumulated = [np.zeros_like(a) for a in accumulated]
+            present = [np.any(g.reshape(g.shape[:1] + (-1,)) != 0, axis=1)
+                       for g in dense]
+        t = f32(it // k + 1)
+        for i, (g, rows) in enumerate(zip(dense, present)):
+            w = weights[i]
+            if weight_decay:
+                w[rows] = w[rows] - w[rows] * f32(weight_decay) * step_lr
+            state = {key: s[rows] for key, s in states[i].items()}
+            w[rows] = adam_step(w[rows], g[rows], state, t, step_lr, beta_1,
+                                beta_2, f32(epsilon), amsgrad)
+            for key, value in state.items():
+                states[i][key][rows] = value
+    return weights, states

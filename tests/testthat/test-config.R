@@ -52,7 +52,8 @@ optimizer_configs <- function(fn, r_args, py_args) {
   )
 }
 
-factories <- c("optimizer_adam", "optimizer_adam_w", "optimizer_adamax")
+factories <- c("optimizer_adam", "optimizer_adam_w", "optimizer_adamax",
+               "optimizer_lazy_adam")
 
 for (fn in factories) {
   test_that(sprintf("%s() with its defaults has the Python factory's config", fn), {

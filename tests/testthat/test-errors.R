@@ -1,4 +1,5 @@
-factories <- c("optimizer_adam", "optimizer_adam_w", "optimizer_adamax")
+factories <- c("optimizer_adam", "optimizer_adam_w", "optimizer_adamax",
+               "optimizer_lazy_adam")
 
 # R-side checks: R can tell these are wrong, so they fail before Python is
 # touched (these tests need no Python). Each message names the argument, what

@@ -3,7 +3,8 @@
 specified_signatures <- c(
   optimizer_adam = 'learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-07, amsgrad = FALSE, weight_decay = NULL, clipnorm = NULL, clipvalue = NULL, global_clipnorm = NULL, use_ema = FALSE, ema_momentum = 0.99, ema_overwrite_frequency = NULL, name = "adam", ..., loss_scale_factor = NULL, gradient_accumulation_steps = NULL',
   optimizer_adam_w = 'learning_rate = 0.001, weight_decay = 0.004, beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-07, amsgrad = FALSE, clipnorm = NULL, clipvalue = NULL, global_clipnorm = NULL, use_ema = FALSE, ema_momentum = 0.99, ema_overwrite_frequency = NULL, name = "adamw", ..., loss_scale_factor = NULL, gradient_accumulation_steps = NULL',
-  optimizer_adamax = 'learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-07, weight_decay = NULL, clipnorm = NULL, clipvalue = NULL, global_clipnorm = NULL, use_ema = FALSE, ema_momentum = 0.99, ema_overwrite_frequency = NULL, name = "adamax", ..., loss_scale_factor = NULL, gradient_accumulation_steps = NULL'
+  optimizer_adamax = 'learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-07, weight_decay = NULL, clipnorm = NULL, clipvalue = NULL, global_clipnorm = NULL, use_ema = FALSE, ema_momentum = 0.99, ema_overwrite_frequency = NULL, name = "adamax", ..., loss_scale_factor = NULL, gradient_accumulation_steps = NULL',
+  optimizer_lazy_adam = 'learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-07, amsgrad = FALSE, weight_decay = NULL, clipnorm = NULL, clipvalue = NULL, global_clipnorm = NULL, use_ema = FALSE, ema_momentum = 0.99, ema_overwrite_frequency = NULL, name = "lazy_adam", ..., loss_scale_factor = NULL, gradient_accumulation_steps = NULL'
 )
 
 specified_formals <- function(fn) {

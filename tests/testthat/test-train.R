@@ -4,6 +4,7 @@ train_cases <- list(
   list("optimizer_adam(learning_rate = 0.01, amsgrad = TRUE)", "optimizer_adam", "{'learning_rate': 0.01, 'amsgrad': True}"),
   list("optimizer_adam_w(learning_rate = 0.01)", "optimizer_adam_w", "{'learning_rate': 0.01}"),
   list("optimizer_adamax(learning_rate = 0.01)", "optimizer_adamax", "{'learning_rate': 0.01}"),
+  list("optimizer_lazy_adam(learning_rate = 0.01)", "optimizer_lazy_adam", "{'learning_rate': 0.01}"),
   list("optimizer_adamax(learning_rate = function() 0.01)", "optimizer_adamax", "{'learning_rate': lambda: 0.01}"),
   list("optimizer_adam(learning_rate = function() 0.02, beta_1 = function() 0.8)", "optimizer_adam", "{'learning_rate': lambda: 0.02, 'beta_1': lambda: 0.8}"),
   list("optimizer_adam_w(learning_rate = keras$optimizers$schedules$ExponentialDecay(0.02, 2L, 0.9))", "optimizer_adam_w", "{'learning_rate': keras.optimizers.schedules.ExponentialDecay(0.02, 2, 0.9)}")

@@ -1,0 +1,250 @@
+"""LazyAdam: Adam that updates only the rows a gradient touches.
+
+TensorFlow Addons' LazyAdam for Keras 3, on every backend. A row (a slice
+along the first axis; an element of a 1-D variable) takes part in a step only
+if it appears in the gradient: a sparse gradient lists its index, a dense
+gradient has a slice that is not entirely zero. Rows that take part get
+Adam's step (`kerasoptim.adam`'s formulas, in the same order), the others
+keep their moments and weights. The per-backend tensor work (gathers,
+scatters, row masks) lives in `_sparse`.
+"""
+
+import keras
+from keras import ops
+
+from kerasoptim import _sparse
+from kerasoptim._docs import document
+from kerasoptim.adam import Adam, adam_alpha, adam_delta, adam_increments
+
+_BACKEND = keras.backend.backend()
+
+LAZY_WEIGHT_DECAY = (
+    "Float. If set, decoupled weight decay is applied to the rows that take "
+    "part in a step: before their Adam step they shrink by "
+    "`learning_rate * weight_decay` times their value; the other rows are "
+    "not decayed."
+)
+
+
+@keras.saving.register_keras_serializable(package="kerasoptim")
+class LazyAdam(Adam):
+    """Placeholder; replaced by `document()` below."""
+
+    def __init__(
+        self,
+        learning_rate=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-7,
+        amsgrad=False,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        **kwargs,
+    ):
+        super().__init__(
+            learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon, amsgrad=amsgrad, weight_decay=weight_decay,
+            clipnorm=clipnorm, clipvalue=clipvalue,
+            global_clipnorm=global_clipnorm, use_ema=use_ema,
+            ema_momentum=ema_momentum,
+            ema_overwrite_frequency=ema_overwrite_frequency,
+            loss_scale_factor=loss_scale_factor,
+            gradient_accumulation_steps=gradient_accumulation_steps,
+            name=name, **kwargs,
+        )
+
+    # -- gradients on their way in ----------------------------------------
+    def _prepare_gradient(self, gradient):
+        """Keep sparse gradients sparse; sum repeated rows here when clipping
+        will read them (otherwise `update_step` does).
+
+        Gradient accumulation adds gradients to dense accumulators, so with
+        it a sparse gradient is made dense here (a dense pass); so is a JAX
+        `BCOO` with batch dimensions.
+        """
+        if not _sparse.is_sparse(gradient):
+            return gradient
+        if self.gradient_accumulation_steps or not _sparse.has_rows(gradient):
+            return _sparse.to_dense(gradient)
+        if self.clipnorm or self.clipvalue or self.global_clipnorm:
+            return _sparse.coalesce(gradient)
+        return _sparse.divisible(gradient)
+
+    def _clip_gradients(self, grads):
+        """Keras' clipping, applied to the values of sparse gradients.
+
+        Their repeated rows are summed (see `_prepare_gradient`), so the
+        values have the norm of the dense gradient: no dense pass.
+        """
+        sparse = [_sparse.is_sparse(g) for g in grads]
+        if not any(sparse):
+            return super()._clip_gradients(grads)
+        clipped = super()._clip_gradients(
+            [_sparse.values(g) if s else g for g, s in zip(grads, sparse)])
+        return [_sparse.with_values(g, c) if s else c
+                for g, c, s in zip(grads, clipped, sparse)]
+
+    def _apply_weight_decay(self, variables):
+        """Nothing here: `update_step` decays the rows that take part."""
+
+    def _backend_update_step(self, grads, trainable_variables, learning_rate):
+        """TensorFlow, executing eagerly: the update of all variables runs as
+        one traced graph, which spares a step of a few thousand rows the
+        dispatch of each of its operations (not XLA: rows stay unique)."""
+        if not self._eager_program_applies():
+            return super()._backend_update_step(grads, trainable_variables,
+                                                learning_rate)
+        import tensorflow as tf
+
+        tensors, layout = _sparse.tf_flatten(grads)
+        program = self._eager_program(list(trainable_variables), layout)
+        program(tensors, tf.convert_to_tensor(learning_rate))
+
+    def _eager_program_applies(self):
+        """Not on other backends, inside a graph, under a `tf.distribute`
+        strategy, or with callable betas (which a trace would freeze)."""
+        if _BACKEND != "tensorflow":
+            return False
+        import tensorflow as tf
+
+        return (tf.executing_eagerly() and not tf.distribute.has_strategy()
+                and not callable(self.beta_1) and not callable(self.beta_2))
+
+    def _eager_program(self, variables, layout):
+        """The traced update of `variables` (cached): it takes the gradients
+        as plain tensors (`_sparse.tf_flatten`), quicker to pass than
+        `IndexedSlices`."""
+        import tensorflow as tf
+
+        cache = self.__dict__.setdefault("_kerasoptim_lazy_programs", {})
+        key = (tuple(id(v) for v in variables), layout)
+        if key not in cache:
+            def update(tensors, learning_rate):
+                grads = _sparse.tf_unflatten(tensors, layout)
+                for grad, variable in zip(grads, variables):
+                    self.update_step(grad, variable, learning_rate)
+
+            cache[key] = tf.function(update, reduce_retracing=True)
+        return cache[key]
+
+    # -- the update --------------------------------------------------------
+    def update_step(self, gradient, variable, learning_rate):
+        """One lazy Adam step: only the rows that take part change."""
+        terms = self._step_terms(variable, learning_rate)
+        if _sparse.is_sparse(gradient):
+            rows, values = _sparse.row_slices(gradient)
+            values = ops.cast(values, variable.dtype)
+            return self._update_rows(variable, rows, values, terms)
+        gradient = ops.cast(gradient, variable.dtype)
+        if _BACKEND == "torch" and len(gradient.shape) > 0:
+            # Eager: find the rows, then touch only those.
+            rows = _sparse.nonzero_rows(gradient)
+            if rows is not None:
+                gradient = gradient.index_select(0, rows)
+            return self._update_rows(variable, rows, gradient, terms)
+        # TensorFlow, JAX: a masked update, static shapes (XLA, jit).
+        return self._update_masked(variable, gradient, terms)
+
+    def _state(self, variable):
+        """The variables a step updates: m, v, (v_hat,) and the weights."""
+        state = [self._slot(self._momentums, variable),
+                 self._slot(self._velocities, variable)]
+        if self.amsgrad:
+            state.append(self._slot(self._velocity_hats, variable))
+        return state + [variable]
+
+    def _update_rows(self, variable, rows, gradient, terms):
+        """Adam on the rows `rows` only (every row for `rows=None`)."""
+        state = self._state(variable)
+        old = [_sparse.gather_rows(s, rows) for s in state]
+        new = self._adam(gradient, old, variable, terms)
+        for s, value in zip(state, new):
+            _sparse.scatter_rows(self, s, rows, value)
+
+    def _update_masked(self, variable, gradient, terms):
+        """Adam everywhere, kept only on the rows that take part."""
+        state = self._state(variable)
+        mask = _sparse.row_mask(gradient)
+
+        def keep(new, old):
+            return ops.where(mask, new, old)
+
+        new = self._adam(gradient, [_sparse.gather_rows(s, None)
+                                    for s in state], variable, terms, keep)
+        for s, value in zip(state, new):
+            self.assign(s, value)
+
+    def _adam(self, gradient, state, variable, terms, keep=None):
+        """New `state` (m, v, (v_hat,) w) of rows that take part: decoupled
+        weight decay first (as Keras orders it), then Adam's step.
+
+        `keep(new, old)` chooses, row by row, which value each slot keeps;
+        the step reads the kept moments, so that under `jit` every new value
+        is written in place of the old one (no full-size temporaries).
+        """
+        keep = keep or (lambda new, old: new)
+        lr, step, (beta_1, one_minus_beta_1), (beta_2, one_minus_beta_2) = (
+            terms)
+        m_old, v_old, *v_hat, w_old = state
+        m_increment, v_increment = adam_increments(
+            gradient, m_old, v_old, one_minus_beta_1, one_minus_beta_2)
+        m = keep(ops.add(m_old, m_increment), m_old)
+        v = keep(ops.add(v_old, v_increment), v_old)
+        denominator = v
+        if v_hat:
+            v_hat = [keep(ops.maximum(v_hat[0], v), v_hat[0])]
+            denominator = v_hat[0]
+        w = w_old
+        if self.weight_decay is not None and self._use_weight_decay(variable):
+            wd = ops.cast(self.weight_decay, variable.dtype)
+            w = w - w * wd * lr
+        w = ops.subtract(w, adam_delta(m, denominator,
+                                       adam_alpha(lr, step, beta_1, beta_2),
+                                       self.epsilon))
+        return [m, v, *v_hat, keep(w, w_old)]
+
+document(LazyAdam, """
+Optimizer that implements the lazy Adam algorithm.
+
+Lazy Adam updates only the rows of a variable that take part in a step, so a
+step on a large embedding table costs what the batch touches. A row is a
+slice along the first axis (an element of a 1-D variable); it takes part only
+if it appears in the gradient: for a sparse gradient (`tf.IndexedSlices`, a
+JAX `BCOO`, a PyTorch sparse COO tensor) if its index is listed, for a dense
+gradient if its slice is not entirely zero. Repeated indices are summed
+first. Rows that take part get `m <- beta_1 * m + (1 - beta_1) * g`,
+`v <- beta_2 * v + (1 - beta_2) * g^2` and
+`w <- w - lr_t * m / (sqrt(v) + epsilon)` with
+`lr_t = learning_rate * sqrt(1 - beta_2^t) / (1 - beta_1^t)`; the other rows
+keep their `m`, `v` and weights. When every row appears, the step is exactly
+Adam's. This is TensorFlow Addons' LazyAdam for sparse gradients, extended to
+dense ones so that an embedding trains the same way whichever backend
+computes its gradient. With `amsgrad=True`, `v_hat` is kept per row, lazily;
+`weight_decay` decays only the rows that take part (before their Adam step).
+
+On TensorFlow, the `tf.IndexedSlices` gradient of an embedding lookup is
+applied with gathers and scatters on its rows only, also under XLA (and,
+executing eagerly, as one traced graph). JAX and
+PyTorch hand the optimizer dense gradients: JAX applies a masked update over
+the variable (fused under `jit`), PyTorch finds the rows that are not zero
+and updates only those. Sparse `BCOO` (JAX) and sparse COO (PyTorch)
+gradients are accepted too and applied by rows (a `BCOO` with batch
+dimensions is made dense first). Dense gradients on TensorFlow get the
+masked update.
+
+Clipping (`clipnorm`, `clipvalue`, `global_clipnorm`) and loss scaling act on
+the values of a sparse gradient, without a dense pass. Gradient accumulation
+adds gradients into dense accumulators: it forces a dense pass, and a row
+then takes part if its averaged gradient is not entirely zero. EMA (like
+variable constraints) updates every weight each step, as in Keras: a dense
+pass over the variables. The optimizer variables are Adam's (`momentum`,
+`velocity`, `velocity_hat`).
+""", overrides={"weight_decay": LAZY_WEIGHT_DECAY})
