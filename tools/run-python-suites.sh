@@ -4,11 +4,4 @@
 set -u
 cd "$(dirname "$0")/.."
 source tools/suite-lib.sh
-status=0
-backends=("$@")
-[ ${#backends[@]} -gt 0 ] || backends=(tensorflow jax torch)
-for backend in "${backends[@]}"; do
-  KERAS_BACKEND=$backend run_pytest "python[$backend]" tests/python
-  [ "$SUITE_RC" -eq 0 ] || status=1
-done
-exit $status
+run_per_backend python tests/python "$@"

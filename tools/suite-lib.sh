@@ -24,3 +24,14 @@ run_pytest() {  # run_pytest LABEL ARGS... (env set by the caller)
   rm -f "$log"
   echo "$label: $passed passed, $failed failed, $skipped skipped"
 }
+
+run_per_backend() {  # run_per_backend LABEL TESTDIR [BACKEND...]: 0 if all pass
+  local label=$1 dir=$2 status=0 backend; shift 2
+  local backends=("$@")
+  [ ${#backends[@]} -gt 0 ] || backends=(tensorflow jax torch)
+  for backend in "${backends[@]}"; do
+    KERAS_BACKEND=$backend run_pytest "$label[$backend]" "$dir"
+    [ "$SUITE_RC" -eq 0 ] || status=1
+  done
+  return $status
+}

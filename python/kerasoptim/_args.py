@@ -156,3 +156,11 @@ def no_unknown_kwargs(kwargs, known, owner):
             f"{owner} got unknown keyword argument(s): {shown}. "
             f"Extra keyword arguments allowed: {allowed}"
         )
+
+
+def passed(arguments):
+    """A function's arguments from its `locals()`, `**kwargs` spread, ready
+    to pass on by keyword (`self` and `__class__` left out)."""
+    named = {k: v for k, v in arguments.items()
+             if k not in ("self", "__class__", "kwargs")}
+    return {**named, **arguments.get("kwargs", {})}

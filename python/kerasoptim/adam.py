@@ -53,17 +53,9 @@ class Adam(AdamFamily):
         name=None,
         **kwargs,
     ):
-        amsgrad = _args.boolean("amsgrad", amsgrad)
-        super().__init__(
-            learning_rate, beta_1, beta_2, epsilon,
-            weight_decay=weight_decay, clipnorm=clipnorm, clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm, use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name, **kwargs,
-        )
+        arguments = _args.passed(locals())
+        amsgrad = _args.boolean("amsgrad", arguments.pop("amsgrad"))
+        super().__init__(**arguments)
         self.amsgrad = amsgrad
 
     def build(self, var_list):

@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from kerasoptim import _args
 from kerasoptim._base import AdamFamily
 from kerasoptim._docs import ARGS, document
 
@@ -29,16 +30,7 @@ class Adamax(AdamFamily):
         name=None,
         **kwargs,
     ):
-        super().__init__(
-            learning_rate, beta_1, beta_2, epsilon,
-            weight_decay=weight_decay, clipnorm=clipnorm, clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm, use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name, **kwargs,
-        )
+        super().__init__(**_args.passed(locals()))
 
     def build(self, var_list):
         """Create the slots `momentum` (m) and `norm` (u)."""

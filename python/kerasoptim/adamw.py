@@ -33,17 +33,7 @@ class AdamW(Adam):
         if weight_decay is None:
             _args.fail("weight_decay", weight_decay,
                        "a number >= 0 (AdamW needs a weight decay)")
-        super().__init__(
-            learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, amsgrad=amsgrad, weight_decay=weight_decay,
-            clipnorm=clipnorm, clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm, use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name, **kwargs,
-        )
+        super().__init__(**_args.passed(locals()))
 
 
 document(AdamW, """

@@ -15,10 +15,9 @@ from kerasoptim.lazy_adam import LAZY_WEIGHT_DECAY, LazyAdam
 
 def _build(cls, factory, arguments):
     """Instantiate `cls` from a factory's `locals()`; `kwargs` is spread."""
-    arguments = dict(arguments)
-    extra = arguments.pop("kwargs")
-    _args.no_unknown_kwargs(extra, cls._extra_kwargs, f"{factory}()")
-    return cls(**arguments, **extra)
+    _args.no_unknown_kwargs(arguments["kwargs"], cls._extra_kwargs,
+                            f"{factory}()")
+    return cls(**_args.passed(arguments))
 
 
 def optimizer_adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999,
