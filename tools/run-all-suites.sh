@@ -18,7 +18,8 @@ for suite in python r cross; do
 done
 echo
 echo "== summary"
-summary=$(grep -hE '^(python|R|cross)(\[[a-z]+\])?: ' "$logdir"/*.log)
+summary=$(for suite in python r cross; do
+  grep -hE '^(python|R|cross)(\[[a-z]+\])?: ' "$logdir/$suite.log"; done)
 echo "$summary"
 total() { echo "$summary" | grep -oE "[0-9]+ $1" | grep -oE '^[0-9]+' |
   awk '{ s += $1 } END { print s + 0 }'; }

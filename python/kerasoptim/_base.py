@@ -104,8 +104,9 @@ class AdamFamily(keras.optimizers.Optimizer):
 
         Keras' torch backend instead multiplies by `1 - weight_decay * lr`
         rounded to float32, which biases small decays (1 - 4e-6 is not
-        representable): on torch the fast path's multi-tensor decay runs.
-        Elsewhere Keras' own runs (TensorFlow's supports `tf.distribute`).
+        representable): on torch a multi-tensor decay runs, on TensorFlow
+        an XLA program where the fast path applies; otherwise Keras' own
+        (TensorFlow's supports `tf.distribute`).
         """
         if self.weight_decay is None:
             return

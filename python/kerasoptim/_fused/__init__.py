@@ -14,16 +14,15 @@ _BACKEND = keras.backend.backend()
 
 if _BACKEND == "torch":
     from kerasoptim._fused.torch import decay, step
-else:
-    if _BACKEND == "tensorflow":
-        from kerasoptim._fused.tensorflow import step
-    else:
-        def step(optimizer, grads, variables, learning_rate):
-            """No fast path on this backend yet."""
-            return False
+elif _BACKEND == "tensorflow":
+    from kerasoptim._fused.tensorflow import decay, step
+else:  # JAX: under jit the plain keras.ops path fuses as well as optax
+    def step(optimizer, grads, variables, learning_rate):
+        """No separate fast path: the plain path runs."""
+        return False
 
     def decay(optimizer, variables):
-        """No fast weight decay on this backend: Keras' own runs."""
+        """No separate fast path: Keras' weight decay runs."""
         return False
 
 

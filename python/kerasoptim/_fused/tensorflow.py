@@ -18,25 +18,44 @@ def _takes(optimizer, grads):
     return all(isinstance(g, tf.Tensor) for g in grads)
 
 
-def _program(optimizer, variables):
-    """The compiled update for this list of variables (cached)."""
+def _program(optimizer, name, variables, body):
+    """`body` over this list of variables, compiled by XLA (cached)."""
     cache = optimizer.__dict__.setdefault("_kerasoptim_xla", {})
-    key = tuple(id(v) for v in variables)
+    key = (name,) + tuple(id(v) for v in variables)
     if key not in cache:
-        def update(grads, learning_rate):
-            for grad, variable in zip(grads, variables):
-                optimizer.update_step(grad, variable, learning_rate)
-
-        cache[key] = tf.function(update, jit_compile=True,
+        cache[key] = tf.function(body, jit_compile=True,
                                  reduce_retracing=True)
     return cache[key]
 
 
 def step(optimizer, grads, variables, learning_rate):
     """One update of all `variables`; False if the fast path can't take it."""
-    grads = list(grads)
+    grads, variables = list(grads), list(variables)
     if not variables or not _takes(optimizer, grads):
         return False
-    program = _program(optimizer, list(variables))
+
+    def update(grads, learning_rate):
+        for grad, variable in zip(grads, variables):
+            optimizer.update_step(grad, variable, learning_rate)
+
+    program = _program(optimizer, "update", variables, update)
     program(grads, tf.convert_to_tensor(learning_rate))
+    return True
+
+
+def decay(optimizer, variables):
+    """Decoupled weight decay of all `variables` as one XLA program:
+    `w -= w * weight_decay * lr`, as Keras computes it."""
+    variables = [v for v in variables if optimizer._use_weight_decay(v)]
+    if not variables or not _takes(optimizer, []):
+        return False
+
+    def shrink(learning_rate):
+        for variable in variables:
+            lr = tf.cast(learning_rate, variable.dtype)
+            wd = tf.cast(optimizer.weight_decay, variable.dtype)
+            variable.assign_sub(variable * wd * lr)
+
+    program = _program(optimizer, "decay", variables, shrink)
+    program(tf.convert_to_tensor(optimizer.learning_rate))
     return True

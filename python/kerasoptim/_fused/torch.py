@@ -88,6 +88,6 @@ def decay(optimizer, variables):
     params = [v.value for v in variables if optimizer._use_weight_decay(v)]
     if params:
         lr = float(ops.convert_to_numpy(optimizer.learning_rate))
-        torch._foreach_add_(params, torch._foreach_mul(
-            params, optimizer.weight_decay * lr), alpha=-1)
+        torch._foreach_add_(params, params,
+                            alpha=-(optimizer.weight_decay * lr))
     return True
