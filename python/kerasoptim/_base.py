@@ -60,6 +60,7 @@ class AdamFamily(keras.optimizers.Optimizer):
         self.beta_1, self.beta_2 = betas
         self.epsilon = epsilon
         self.fused = fused
+        self._pending_decay = _PendingDecay()
         # The fast path this optimizer may take; None: plain path only.
         self._fused_kind = None if fused is False else _fused.kind(self)
 
@@ -102,23 +103,36 @@ class AdamFamily(keras.optimizers.Optimizer):
     def _apply_weight_decay(self, variables):
         """Decoupled decay `w -= w * weight_decay * lr` on every backend.
 
-        Keras' torch backend instead multiplies by `1 - weight_decay * lr`
-        rounded to float32, which biases small decays (1 - 4e-6 is not
-        representable): on torch a multi-tensor decay runs, on TensorFlow
-        an XLA program where the fast path applies; otherwise Keras' own
-        (TensorFlow's supports `tf.distribute`).
+        Where a fast path may run, the decay is handed to the next step,
+        which does it in the same pass over memory as the update (or first,
+        if that step takes the plain path). Otherwise it runs now. Keras'
+        torch backend multiplies by `1 - weight_decay * lr` rounded to
+        float32 instead, which biases small decays (1 - 4e-6 is not
+        representable), so torch always uses ours.
         """
         if self.weight_decay is None:
             return
-        if not _fused.decay(self, variables):
+        decayed = [v for v in variables if self._use_weight_decay(v)]
+        if self._fused_kind is not None and _fused.FOLDS_DECAY:
+            self._pending_decay.variables = decayed
+        else:
+            self._decay_now(decayed)
+
+    def _decay_now(self, variables):
+        if variables and not _fused.decay(self, variables):
             super()._apply_weight_decay(variables)
 
     # -- fast paths ------------------------------------------------------
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
         """All variables in one fused step where a fast path can take it."""
-        if not _fused.step(self, grads, trainable_variables, learning_rate):
-            super()._backend_update_step(grads, trainable_variables,
-                                         learning_rate)
+        decayed = self._pending_decay.variables
+        self._pending_decay.variables = ()
+        if _fused.step(self, grads, trainable_variables, learning_rate,
+                       decayed):
+            return
+        self._decay_now(decayed)
+        super()._backend_update_step(grads, trainable_variables,
+                                     learning_rate)
 
     # -- sparse gradients ------------------------------------------------
     def apply(self, grads, trainable_variables=None):
@@ -151,6 +165,13 @@ class AdamFamily(keras.optimizers.Optimizer):
                     config[key], custom_objects=custom_objects
                 )
         return super().from_config(config, custom_objects=custom_objects)
+
+
+class _PendingDecay:
+    """Variables whose weight decay the next update step does (a plain
+    holder, so Keras does not track them as optimizer variables)."""
+
+    variables = ()
 
 
 def _hyper_config(value):

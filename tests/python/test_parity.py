@@ -151,3 +151,35 @@ def test_the_chosen_path_runs(algo, path, monkeypatch):
     train(optimizer, initial_weights(), gradient_sequence(2))
     fast = path == "fast" and BACKEND in FAST_PATH_BACKENDS
     assert taken == [fast, fast]
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("algo", sorted(PAIRS))
+def test_exclude_from_weight_decay(algo, path):
+    """Excluded variables (by object and by name) are not decayed."""
+    import keras
+
+    ours_cls, keras_cls, ref_algo = PAIRS[algo]
+    weights, grads = initial_weights(), gradient_sequence(10)
+    finals = []
+    for cls, extra in ((ours_cls, {"fused": False} if path == "plain"
+                        else {}), (keras_cls, {})):
+        variables = [keras.Variable(w, name=f"w{i}")
+                     for i, w in enumerate(weights)]
+        optimizer = cls(learning_rate=0.01, weight_decay=0.1, **extra)
+        optimizer.exclude_from_weight_decay(var_list=[variables[0]],
+                                            var_names=["w2"])
+        for step in grads:
+            optimizer.apply([ops.convert_to_tensor(g) for g in step],
+                            variables)
+        finals.append(numpy_list(variables))
+    expected = [
+        reference.run(ref_algo, [w], [[g[i]] for g in grads], lr=0.01,
+                      weight_decay=0.1 if i == 1 else None)[0][0]
+        for i, w in enumerate(weights)]
+    assert_all_close(finals[0], expected, rtol=1e-5)
+    assert_all_close(finals[0], finals[1], rtol=1e-5)
+    decayed_only = reference.run(ref_algo, [weights[0]],
+                                 [[g[0]] for g in grads], lr=0.01,
+                                 weight_decay=0.1)[0][0]
+    assert not np.allclose(finals[0][0], decayed_only, rtol=1e-6)

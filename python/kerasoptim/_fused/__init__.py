@@ -1,10 +1,11 @@
 """Backend fast paths, chosen automatically.
 
-`step(optimizer, grads, variables, learning_rate)` runs one update of all
-variables through the backend's fused or multi-tensor kernels and returns
-True, or returns False (having touched nothing) when the step is one the
-fast path cannot take; the plain `keras.ops` path in `update_step()` then
-runs. Each fast path computes exactly the plain path's math (Keras'
+`step(optimizer, grads, variables, learning_rate, decayed)` runs one update
+of all variables through the backend's fused or multi-tensor kernels, first
+applying decoupled weight decay to `decayed` in the same pass where it can,
+and returns True; or returns False (having touched nothing) when the step is
+one the fast path cannot take; the plain `keras.ops` path in `update_step()`
+then runs. `FOLDS_DECAY`: whether `step` takes weight decay along. Each fast path computes exactly the plain path's math (Keras'
 epsilon-hat placement). `fused=False` turns fast paths off.
 """
 
@@ -12,12 +13,14 @@ import keras
 
 _BACKEND = keras.backend.backend()
 
+FOLDS_DECAY = _BACKEND in ("torch", "tensorflow")
+
 if _BACKEND == "torch":
     from kerasoptim._fused.torch import decay, step
 elif _BACKEND == "tensorflow":
     from kerasoptim._fused.tensorflow import decay, step
 else:  # JAX: under jit the plain keras.ops path fuses as well as optax
-    def step(optimizer, grads, variables, learning_rate):
+    def step(optimizer, grads, variables, learning_rate, decayed=()):
         """No separate fast path: the plain path runs."""
         return False
 

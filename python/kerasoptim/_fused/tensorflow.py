@@ -28,34 +28,38 @@ def _program(optimizer, name, variables, body):
     return cache[key]
 
 
-def step(optimizer, grads, variables, learning_rate):
-    """One update of all `variables`; False if the fast path can't take it."""
-    grads, variables = list(grads), list(variables)
+def _shrink(optimizer, variables, learning_rate):
+    """Decoupled weight decay `w -= w * weight_decay * lr`, as Keras."""
+    for variable in variables:
+        lr = tf.cast(learning_rate, variable.dtype)
+        wd = tf.cast(optimizer.weight_decay, variable.dtype)
+        variable.assign_sub(variable * wd * lr)
+
+
+def step(optimizer, grads, variables, learning_rate, decayed=()):
+    """Decay `decayed`, then update all `variables`, in one XLA program;
+    False if the fast path can't take this step."""
+    grads, variables, decayed = list(grads), list(variables), list(decayed)
     if not variables or not _takes(optimizer, grads):
         return False
 
-    def update(grads, learning_rate):
+    def update(grads, learning_rate, decay_rate):
+        _shrink(optimizer, decayed, decay_rate)
         for grad, variable in zip(grads, variables):
             optimizer.update_step(grad, variable, learning_rate)
 
-    program = _program(optimizer, "update", variables, update)
-    program(grads, tf.convert_to_tensor(learning_rate))
+    program = _program(optimizer, "update", variables + [None] + decayed,
+                       update)
+    program(grads, tf.convert_to_tensor(learning_rate),
+            tf.convert_to_tensor(optimizer.learning_rate))
     return True
 
 
 def decay(optimizer, variables):
-    """Decoupled weight decay of all `variables` as one XLA program:
-    `w -= w * weight_decay * lr`, as Keras computes it."""
-    variables = [v for v in variables if optimizer._use_weight_decay(v)]
+    """Weight decay of `variables` alone, as one XLA program."""
     if not variables or not _takes(optimizer, []):
         return False
-
-    def shrink(learning_rate):
-        for variable in variables:
-            lr = tf.cast(learning_rate, variable.dtype)
-            wd = tf.cast(optimizer.weight_decay, variable.dtype)
-            variable.assign_sub(variable * wd * lr)
-
-    program = _program(optimizer, "decay", variables, shrink)
+    program = _program(optimizer, "decay", variables,
+                       lambda lr: _shrink(optimizer, variables, lr))
     program(tf.convert_to_tensor(optimizer.learning_rate))
     return True

@@ -9,7 +9,8 @@ in the variable's precision (float32). They are equal for
 `eps_t = eps / sqrt(bc2_t)` and `lr_t = lr * sqrt(bc2) / bc1 * bc1_t /
 sqrt(bc2_t)`.
 Adamax (no fused kernel) uses `torch._foreach_*` ops. Decoupled weight
-decay runs before, in `decay()`.
+decay goes into the Adam kernel (AdamW mode) when it covers every variable,
+else runs first as one multi-tensor pass (`decay()`).
 """
 
 import math
@@ -47,12 +48,18 @@ def _slots(optimizer, slots, variables):
 
 
 @torch.no_grad()
-def step(optimizer, grads, variables, learning_rate):
-    """One update of all `variables`; False if the fast path can't take it."""
+def step(optimizer, grads, variables, learning_rate, decayed=()):
+    """Decay `decayed`, then update all `variables`; the decay goes into the
+    Adam kernel when it covers every variable. False if the fast path can't
+    take this step."""
     params = [v.value for v in variables]
     grads = list(grads)
     if not params or not _takes(optimizer, grads, params):
         return False
+    fold = (optimizer._fused_kind == "adam" and
+            {id(v) for v in decayed} == {id(v) for v in variables})
+    if not fold:
+        decay(optimizer, decayed)
     lr = float(ops.convert_to_numpy(learning_rate))
     t = int(ops.convert_to_numpy(optimizer.iterations)) + 1
     b1, b2, eps = optimizer.beta_1, optimizer.beta_2, optimizer.epsilon
@@ -71,12 +78,16 @@ def step(optimizer, grads, variables, learning_rate):
               if optimizer.amsgrad else [])
     bc2 = _keras_bias_correction(b2, t, np_dtype)
     bc1_t, bc2_t = 1 - b1 ** t, 1 - b2 ** t
+    lr_t = lr * math.sqrt(bc2) / bc1 * bc1_t / math.sqrt(bc2_t)
+    # The AdamW kernel decays `w -= lr_t * wd_t * w`: wd_t makes it lr * wd.
+    kernel, wd_t = ((torch._fused_adamw_, optimizer.weight_decay * lr / lr_t)
+                    if fold else (torch._fused_adam_, 0.0))
     steps = [torch.tensor(float(t))] * len(params)
-    torch._fused_adam_(
+    kernel(
         params, grads, _slots(optimizer, optimizer._momentums, variables),
         _slots(optimizer, optimizer._velocities, variables), v_hats, steps,
-        lr=lr * math.sqrt(bc2) / bc1 * bc1_t / math.sqrt(bc2_t), beta1=b1,
-        beta2=b2, weight_decay=0.0, eps=eps / math.sqrt(bc2_t),
+        lr=lr_t, beta1=b1, beta2=b2, weight_decay=wd_t,
+        eps=eps / math.sqrt(bc2_t),
         amsgrad=optimizer.amsgrad,
         maximize=False)
     return True
@@ -85,7 +96,7 @@ def step(optimizer, grads, variables, learning_rate):
 @torch.no_grad()
 def decay(optimizer, variables):
     """Decoupled weight decay `w -= w * (weight_decay * lr)`, all at once."""
-    params = [v.value for v in variables if optimizer._use_weight_decay(v)]
+    params = [v.value for v in variables]
     if params:
         lr = float(ops.convert_to_numpy(optimizer.learning_rate))
         torch._foreach_add_(params, params,
