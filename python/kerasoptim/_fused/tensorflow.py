@@ -18,14 +18,21 @@ def _takes(optimizer, grads):
     return all(isinstance(g, tf.Tensor) for g in grads)
 
 
-def _program(optimizer, name, variables, body):
-    """`body` over this list of variables, compiled by XLA (cached)."""
+def _run(optimizer, name, variables, body, *args):
+    """Run `body(*args)` over this list of variables as an XLA program.
+
+    The traced concrete function is cached per variable list and argument
+    dtypes, and called directly: with hundreds of gradient tensors, a
+    `tf.function`'s per-call signature matching costs more than the step.
+    """
     cache = optimizer.__dict__.setdefault("_kerasoptim_xla", {})
-    key = (name,) + tuple(id(v) for v in variables)
+    flat = tf.nest.flatten(args)
+    key = (name, tuple(id(v) for v in variables),
+           tuple(t.dtype for t in flat))
     if key not in cache:
-        cache[key] = tf.function(body, jit_compile=True,
-                                 reduce_retracing=True)
-    return cache[key]
+        cache[key] = tf.function(body, jit_compile=True).get_concrete_function(
+            *args)
+    return cache[key](*args)
 
 
 def _shrink(optimizer, variables, learning_rate):
@@ -48,10 +55,9 @@ def step(optimizer, grads, variables, learning_rate, decayed=()):
         for grad, variable in zip(grads, variables):
             optimizer.update_step(grad, variable, learning_rate)
 
-    program = _program(optimizer, "update", variables + [None] + decayed,
-                       update)
-    program(grads, tf.convert_to_tensor(learning_rate),
-            tf.convert_to_tensor(optimizer.learning_rate))
+    _run(optimizer, "update", variables + [None] + decayed, update, grads,
+         tf.convert_to_tensor(learning_rate),
+         tf.convert_to_tensor(optimizer.learning_rate))
     return True
 
 
@@ -59,7 +65,7 @@ def decay(optimizer, variables):
     """Weight decay of `variables` alone, as one XLA program."""
     if not variables or not _takes(optimizer, []):
         return False
-    program = _program(optimizer, "decay", variables,
-                       lambda lr: _shrink(optimizer, variables, lr))
-    program(tf.convert_to_tensor(optimizer.learning_rate))
+    _run(optimizer, "decay", variables,
+         lambda lr: _shrink(optimizer, variables, lr),
+         tf.convert_to_tensor(optimizer.learning_rate))
     return True
