@@ -138,7 +138,8 @@ class AdamFamily(keras.optimizers.Optimizer):
     def apply(self, grads, trainable_variables=None):
         """Apply gradients; sparse ones first have repeated rows summed."""
         grads = [self._prepare_gradient(g) for g in grads]
-        return super().apply(grads, trainable_variables)
+        if not _fused.apply(self, grads, trainable_variables):
+            super().apply(grads, trainable_variables)
 
     def _prepare_gradient(self, gradient):
         """Dense optimizers take the dense gradient, duplicates summed."""

@@ -15,10 +15,16 @@ _BACKEND = keras.backend.backend()
 
 FOLDS_DECAY = _BACKEND in ("torch", "tensorflow")
 
+def apply(optimizer, grads, variables):
+    """Run the whole `apply()` as one compiled program where the backend
+    can (TensorFlow, eagerly); False otherwise."""
+    return False
+
+
 if _BACKEND == "torch":
     from kerasoptim._fused.torch import decay, step
 elif _BACKEND == "tensorflow":
-    from kerasoptim._fused.tensorflow import decay, step
+    from kerasoptim._fused.tensorflow import apply, decay, step  # noqa: F811
 else:  # JAX: under jit the plain keras.ops path fuses as well as optax
     def step(optimizer, grads, variables, learning_rate, decayed=()):
         """No separate fast path: the plain path runs."""

@@ -7,7 +7,15 @@ inside `fit()` alike. Under a `tf.distribute` strategy (other than the
 default) Keras' own distributed update runs instead.
 """
 
+import keras
 import tensorflow as tf
+
+# Python-side settings a traced program bakes in: part of its cache key, so
+# changing one between eager steps takes effect as it would in Keras.
+_SETTINGS = ("beta_1", "beta_2", "epsilon", "amsgrad", "weight_decay",
+             "clipnorm", "clipvalue", "global_clipnorm", "use_ema",
+             "ema_momentum", "ema_overwrite_frequency", "loss_scale_factor",
+             "gradient_accumulation_steps", "_learning_rate")
 
 
 def _takes(optimizer, grads):
@@ -28,7 +36,8 @@ def _run(optimizer, name, variables, body, *args):
     cache = optimizer.__dict__.setdefault("_kerasoptim_xla", {})
     flat = tf.nest.flatten(args)
     key = (name, tuple(id(v) for v in variables),
-           tuple(t.dtype for t in flat))
+           tuple(t.dtype for t in flat),
+           tuple(repr(getattr(optimizer, a, None)) for a in _SETTINGS))
     if key not in cache:
         cache[key] = tf.function(body, jit_compile=True).get_concrete_function(
             *args)
@@ -68,4 +77,21 @@ def decay(optimizer, variables):
     _run(optimizer, "decay", variables,
          lambda lr: _shrink(optimizer, variables, lr),
          tf.convert_to_tensor(optimizer.learning_rate))
+    return True
+
+
+def apply(optimizer, grads, variables):
+    """Eager `apply()` as one XLA program: Keras' whole apply (clipping,
+    decay, update, EMA, counters) traced once per variable list. False when
+    not eager, not yet built, or the fast path can't take the step."""
+    grads = list(grads)
+    if (not tf.executing_eagerly() or not optimizer.built
+            or any(g is None for g in grads) or not _takes(optimizer, grads)):
+        return False
+    variables = list(variables if variables is not None
+                     else optimizer._trainable_variables)
+    _run(optimizer, "apply", variables,
+         lambda grads: keras.optimizers.Optimizer.apply(optimizer, grads,
+                                                        variables),
+         grads)
     return True
