@@ -12,7 +12,7 @@ scatters, row masks) lives in `_sparse`.
 import keras
 from keras import ops
 
-from kerasoptim import _sparse
+from kerasoptim import _fused, _sparse
 from kerasoptim._docs import document
 from kerasoptim.adam import Adam, adam_alpha, adam_delta, adam_increments
 
@@ -65,9 +65,14 @@ class LazyAdam(Adam):
         """Nothing here: `update_step` decays the rows that take part."""
 
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
-        """TensorFlow, executing eagerly: the update of all variables runs as
+        """PyTorch: variables whose dense gradient touches every row take
+        exactly Adam's step, through the fused Adam kernel, all at once.
+        TensorFlow, executing eagerly: the update of all variables runs as
         one traced graph, which spares a step of a few thousand rows the
         dispatch of each of its operations (not XLA: rows stay unique)."""
+        if _BACKEND == "torch" and self.fused is not False:
+            grads, trainable_variables = self._adam_where_every_row(
+                list(grads), list(trainable_variables), learning_rate)
         if not self._eager_program_applies():
             return super()._backend_update_step(grads, trainable_variables,
                                                 learning_rate)
@@ -76,6 +81,20 @@ class LazyAdam(Adam):
         tensors, layout = _sparse.tf_flatten(grads)
         program = self._eager_program(list(trainable_variables), layout)
         program(tensors, tf.convert_to_tensor(learning_rate))
+
+    def _adam_where_every_row(self, grads, variables, learning_rate):
+        """Give the variables whose dense gradient touches every row one
+        fused Adam step; return the gradients and variables left."""
+        every = [not _sparse.is_sparse(g) and len(g.shape) > 0
+                 and _sparse.nonzero_rows(g) is None for g in grads]
+        full = [v for v, e in zip(variables, every) if e]
+        decayed = [v for v in full if self.weight_decay is not None
+                   and self._use_weight_decay(v)]
+        if full and _fused.step(self, [g for g, e in zip(grads, every) if e],
+                                full, learning_rate, decayed, kind="adam"):
+            return ([g for g, e in zip(grads, every) if not e],
+                    [v for v, e in zip(variables, every) if not e])
+        return grads, variables
 
     def _eager_program_applies(self):
         """Not on other backends, inside a graph, under a `tf.distribute`

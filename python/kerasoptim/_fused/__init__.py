@@ -26,7 +26,8 @@ if _BACKEND == "torch":
 elif _BACKEND == "tensorflow":
     from kerasoptim._fused.tensorflow import apply, decay, step  # noqa: F811
 else:  # JAX: under jit the plain keras.ops path fuses as well as optax
-    def step(optimizer, grads, variables, learning_rate, decayed=()):
+    def step(optimizer, grads, variables, learning_rate, decayed=(),
+             kind=None):
         """No separate fast path: the plain path runs."""
         return False
 

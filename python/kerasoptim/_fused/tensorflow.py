@@ -52,11 +52,11 @@ def _shrink(optimizer, variables, learning_rate):
         variable.assign_sub(variable * wd * lr)
 
 
-def step(optimizer, grads, variables, learning_rate, decayed=()):
+def step(optimizer, grads, variables, learning_rate, decayed=(), kind=None):
     """Decay `decayed`, then update all `variables`, in one XLA program;
     False if the fast path can't take this step."""
     grads, variables, decayed = list(grads), list(variables), list(decayed)
-    if not variables or not _takes(optimizer, grads):
+    if kind is not None or not variables or not _takes(optimizer, grads):
         return False
 
     def update(grads, learning_rate, decay_rate):

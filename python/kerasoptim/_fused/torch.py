@@ -30,9 +30,9 @@ def _plain(value):
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _takes(optimizer, grads, params):
+def _takes(optimizer, kind, grads, params):
     """Whether the fast path can take this step."""
-    if optimizer._fused_kind is None:
+    if kind is None:
         return False
     if not (_plain(optimizer.beta_1) and _plain(optimizer.beta_2)):
         return False
@@ -48,15 +48,17 @@ def _slots(optimizer, slots, variables):
 
 
 @torch.no_grad()
-def step(optimizer, grads, variables, learning_rate, decayed=()):
+def step(optimizer, grads, variables, learning_rate, decayed=(), kind=None):
     """Decay `decayed`, then update all `variables`; the decay goes into the
-    Adam kernel when it covers every variable. False if the fast path can't
-    take this step."""
+    Adam kernel when it covers every variable. `kind` ('adam', 'adamax')
+    overrides the optimizer's own. False if the fast path can't take this
+    step."""
+    kind = kind or optimizer._fused_kind
     params = [v.value for v in variables]
     grads = list(grads)
-    if not params or not _takes(optimizer, grads, params):
+    if not params or not _takes(optimizer, kind, grads, params):
         return False
-    fold = (optimizer._fused_kind == "adam" and
+    fold = (kind == "adam" and
             {id(v) for v in decayed} == {id(v) for v in variables})
     if not fold:
         decay(optimizer, decayed)
@@ -65,7 +67,7 @@ def step(optimizer, grads, variables, learning_rate, decayed=()):
     b1, b2, eps = optimizer.beta_1, optimizer.beta_2, optimizer.epsilon
     np_dtype = str(params[0].dtype).replace("torch.", "")
     bc1 = _keras_bias_correction(b1, t, np_dtype)
-    if optimizer._fused_kind == "adamax":
+    if kind == "adamax":
         m = _slots(optimizer, optimizer._m, variables)
         u = _slots(optimizer, optimizer._u, variables)
         torch._foreach_lerp_(m, grads, 1 - b1)
