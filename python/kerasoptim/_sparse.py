@@ -340,6 +340,15 @@ def nonzero_rows(gradient):
     return None if rows.shape[0] == gradient.shape[0] else rows
 
 
+def torch_rows_to_sparse(gradient, rows):
+    """PyTorch: the rows `rows` of a dense gradient as a sparse COO tensor."""
+    import torch
+
+    return torch.sparse_coo_tensor(rows.unsqueeze(0),
+                                   gradient.index_select(0, rows),
+                                   gradient.shape, is_coalesced=True)
+
+
 def gather_rows(variable, rows):
     """The rows `rows` of a variable (all of it for `rows=None`)."""
     value = _value(variable)

@@ -84,17 +84,27 @@ class LazyAdam(Adam):
 
     def _adam_where_every_row(self, grads, variables, learning_rate):
         """Give the variables whose dense gradient touches every row one
-        fused Adam step; return the gradients and variables left."""
-        every = [not _sparse.is_sparse(g) and len(g.shape) > 0
-                 and _sparse.nonzero_rows(g) is None for g in grads]
+        fused Adam step; return the gradients and variables left, a dense
+        gradient that leaves rows out turned into a sparse one of the rows
+        it touches (so its rows are found once)."""
+        every, left = [], []
+        for g in grads:
+            rows = None
+            if not _sparse.is_sparse(g) and len(g.shape) > 0:
+                rows = _sparse.nonzero_rows(g)
+                if rows is not None:
+                    g = _sparse.torch_rows_to_sparse(g, rows)
+            every.append(rows is None and not _sparse.is_sparse(g)
+                         and len(g.shape) > 0)
+            left.append(g)
         full = [v for v, e in zip(variables, every) if e]
         decayed = [v for v in full if self.weight_decay is not None
                    and self._use_weight_decay(v)]
-        if full and _fused.step(self, [g for g, e in zip(grads, every) if e],
+        if full and _fused.step(self, [g for g, e in zip(left, every) if e],
                                 full, learning_rate, decayed, kind="adam"):
-            return ([g for g, e in zip(grads, every) if not e],
+            return ([g for g, e in zip(left, every) if not e],
                     [v for v, e in zip(variables, every) if not e])
-        return grads, variables
+        return left, variables
 
     def _eager_program_applies(self):
         """Not on other backends, inside a graph, under a `tf.distribute`
