@@ -193,3 +193,28 @@ def test_exclude_from_weight_decay(algo, path):
                                  [[g[0]] for g in grads], lr=0.01,
                                  weight_decay=0.1)[0][0]
     assert not np.allclose(finals[0][0], decayed_only, rtol=1e-6)
+
+
+if BACKEND != "tensorflow":  # TensorFlow has no stateless_apply (by design)
+    @pytest.mark.parametrize("algo", sorted(PAIRS))
+    def test_stateless_apply_leaves_its_inputs_alone(algo):
+        """stateless_apply returns new values; the tensors passed in (and
+        the variables) keep theirs, and the result is the stateful step's."""
+        import keras
+
+        weights, grads = initial_weights(), gradient_sequence(1)[0]
+        variables = [keras.Variable(w) for w in weights]
+        optimizer = PAIRS[algo][0](learning_rate=0.1, weight_decay=0.01)
+        optimizer.build(variables)
+        opt_values = [ops.convert_to_tensor(ops.convert_to_numpy(v))
+                      for v in optimizer.variables]
+        values = [ops.convert_to_tensor(w) for w in weights]
+        new_values, _ = optimizer.stateless_apply(
+            opt_values, [ops.convert_to_tensor(g) for g in grads], values)
+        assert_all_close(numpy_list(values), weights, rtol=0, atol=0)
+        assert_all_close(numpy_list(variables), weights, rtol=0, atol=0)
+        stateful, _ = train(PAIRS[algo][0](learning_rate=0.1,
+                                           weight_decay=0.01),
+                            weights, [grads])
+        assert_all_close(numpy_list(new_values), numpy_list(stateful),
+                         rtol=1e-5)

@@ -18,6 +18,7 @@ import math
 import numpy as np
 import torch
 from keras import ops
+from keras.src.backend import in_stateless_scope
 
 
 def _keras_bias_correction(beta, step, dtype):
@@ -31,8 +32,9 @@ def _plain(value):
 
 
 def _takes(optimizer, kind, grads, params):
-    """Whether the fast path can take this step."""
-    if kind is None:
+    """Whether the fast path can take this step (not in `stateless_apply`,
+    whose inputs the in-place kernels would overwrite)."""
+    if kind is None or in_stateless_scope():
         return False
     if not (_plain(optimizer.beta_1) and _plain(optimizer.beta_2)):
         return False
@@ -97,7 +99,14 @@ def step(optimizer, grads, variables, learning_rate, decayed=(), kind=None):
 
 @torch.no_grad()
 def decay(optimizer, variables):
-    """Decoupled weight decay `w -= w * (weight_decay * lr)`, all at once."""
+    """Decoupled weight decay `w -= w * (weight_decay * lr)`, all at once;
+    in `stateless_apply` by assignment, which leaves its inputs alone."""
+    if in_stateless_scope():
+        lr = optimizer.learning_rate
+        for v in variables:
+            v.assign(v - v * ops.cast(optimizer.weight_decay, v.dtype)
+                     * ops.cast(lr, v.dtype))
+        return True
     params = [v.value for v in variables]
     if params:
         lr = float(ops.convert_to_numpy(optimizer.learning_rate))
