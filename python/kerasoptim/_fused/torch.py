@@ -45,8 +45,16 @@ def _takes(optimizer, kind, grads, params):
         for p, g in zip(params, grads))
 
 
+def _tensor(variable):
+    """The torch tensor a Keras variable holds, the one in-place kernels must
+    write (`.value` also checks scopes, costly for hundreds of variables and
+    under autocast a copy; the fast path never runs in a stateless scope)."""
+    return variable._value
+
+
 def _slots(optimizer, slots, variables):
-    return [slots[optimizer._get_variable_index(v)].value for v in variables]
+    return [_tensor(slots[optimizer._get_variable_index(v)])
+            for v in variables]
 
 
 @torch.no_grad()
@@ -56,7 +64,9 @@ def step(optimizer, grads, variables, learning_rate, decayed=(), kind=None):
     overrides the optimizer's own. False if the fast path can't take this
     step."""
     kind = kind or optimizer._fused_kind
-    params = [v.value for v in variables]
+    if in_stateless_scope():
+        return False
+    params = [_tensor(v) for v in variables]
     grads = list(grads)
     if not params or not _takes(optimizer, kind, grads, params):
         return False
@@ -107,7 +117,7 @@ def decay(optimizer, variables):
             v.assign(v - v * ops.cast(optimizer.weight_decay, v.dtype)
                      * ops.cast(lr, v.dtype))
         return True
-    params = [v.value for v in variables]
+    params = [_tensor(v) for v in variables]
     if params:
         lr = float(ops.convert_to_numpy(optimizer.learning_rate))
         torch._foreach_add_(params, params,
