@@ -47,26 +47,6 @@ def to_dense(gradient):
     return gradient.to_dense()
 
 
-def rows_and_values(gradient):
-    """`(unique_rows, summed_values)` of a sparse gradient along axis 0.
-
-    Rows are unique, so scattering the values gives the dense gradient.
-    """
-    if _BACKEND == "tensorflow":
-        import tensorflow as tf
-
-        rows, position = tf.unique(gradient.indices)
-        values = tf.math.unsorted_segment_sum(
-            gradient.values, position, tf.shape(rows)[0]
-        )
-        return rows, values
-    if _BACKEND == "jax":
-        summed = gradient.sum_duplicates()
-        return summed.indices[:, 0], summed.data
-    coalesced = gradient.coalesce()
-    return coalesced.indices()[0], coalesced.values()
-
-
 # -- row slices: what LazyAdam reads and writes --------------------------
 #
 # LazyAdam sees a sparse gradient as row slices: `rows` (indices along the

@@ -78,9 +78,21 @@ class LazyAdam(Adam):
                                                 learning_rate)
         import tensorflow as tf
 
+        from kerasoptim._fused.tensorflow import run_traced
+
+        # Gradients go in as plain tensors (`_sparse.tf_flatten`), quicker
+        # to pass than `IndexedSlices`; not XLA: rows stay unique.
         tensors, layout = _sparse.tf_flatten(grads)
-        program = self._eager_program(list(trainable_variables), layout)
-        program(tensors, tf.convert_to_tensor(learning_rate))
+        variables = list(trainable_variables)
+
+        def update(tensors, learning_rate):
+            for grad, variable in zip(_sparse.tf_unflatten(tensors, layout),
+                                      variables):
+                self.update_step(grad, variable, learning_rate)
+
+        run_traced(self, ("lazy", tuple(id(v) for v in variables), layout),
+                   update, tensors, tf.convert_to_tensor(learning_rate),
+                   jit_compile=False)
 
     def _adam_where_every_row(self, grads, variables, learning_rate):
         """Give the variables whose dense gradient touches every row one
@@ -115,23 +127,6 @@ class LazyAdam(Adam):
 
         return (tf.executing_eagerly() and not tf.distribute.has_strategy()
                 and not callable(self.beta_1) and not callable(self.beta_2))
-
-    def _eager_program(self, variables, layout):
-        """The traced update of `variables` (cached): it takes the gradients
-        as plain tensors (`_sparse.tf_flatten`), quicker to pass than
-        `IndexedSlices`."""
-        import tensorflow as tf
-
-        cache = self.__dict__.setdefault("_kerasoptim_lazy_programs", {})
-        key = (tuple(id(v) for v in variables), layout)
-        if key not in cache:
-            def update(tensors, learning_rate):
-                grads = _sparse.tf_unflatten(tensors, layout)
-                for grad, variable in zip(grads, variables):
-                    self.update_step(grad, variable, learning_rate)
-
-            cache[key] = tf.function(update, reduce_retracing=True)
-        return cache[key]
 
     # -- the update --------------------------------------------------------
     def update_step(self, gradient, variable, learning_rate):

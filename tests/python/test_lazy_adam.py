@@ -406,7 +406,8 @@ if BACKEND == "tensorflow":
                 monkeypatch.setattr(optimizer, "_eager_program_applies",
                                     lambda: False)
             variables = run(optimizer, weights, specs, kind)
-            programs = optimizer.__dict__.get("_kerasoptim_lazy_programs")
+            programs = [key for key in optimizer.__dict__.get(
+                "_kerasoptim_traced", {}) if key[0][0] == "lazy"]
             assert bool(programs) == traced
             results.append(numpy_list(variables)
                            + numpy_list(optimizer.variables))

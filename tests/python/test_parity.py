@@ -3,12 +3,14 @@ optimizers: weights and every slot variable, 24 steps, three shapes."""
 
 import numpy as np
 import pytest
+import keras
 from keras import ops
 from keras.optimizers.schedules import ExponentialDecay
 
+import kerasoptim
 import reference
-from helpers import (BACKEND, FAST_PATH_BACKENDS, PAIRS, assert_all_close, gradient_sequence,
-                     initial_weights, numpy_list, train)
+from helpers import (BACKEND, FAST_PATH_BACKENDS, PAIRS, assert_all_close,
+                     gradient_sequence, initial_weights, numpy_list, train)
 
 STEPS = 24
 SCHEDULE = dict(initial_learning_rate=0.01, decay_steps=5, decay_rate=0.5)
@@ -218,3 +220,23 @@ if BACKEND != "tensorflow":  # TensorFlow has no stateless_apply (by design)
                             weights, [grads])
         assert_all_close(numpy_list(new_values), numpy_list(stateful),
                          rtol=1e-5)
+
+
+@pytest.mark.parametrize("cls", [kerasoptim.Adam, kerasoptim.LazyAdam],
+                         ids=["adam", "lazy_adam"])
+def test_settings_changed_between_steps_take_effect(cls):
+    """A compiled fast path must not freeze `beta_1` at its first trace."""
+    weights, grads = initial_weights(), gradient_sequence(4)
+    variables = [keras.Variable(w) for w in weights]
+    optimizer = cls(learning_rate=0.05)
+    expected = [w.copy() for w in weights]
+    states = [dict(m=np.zeros_like(w), v=np.zeros_like(w)) for w in weights]
+    for t, step in enumerate(grads, start=1):
+        beta_1 = 0.9 if t <= 2 else 0.5
+        optimizer.beta_1 = beta_1
+        optimizer.apply([ops.convert_to_tensor(g) for g in step], variables)
+        expected = [reference.adam_step(w, g, s, np.float32(t),
+                                        np.float32(0.05), beta_1, 0.999,
+                                        np.float32(1e-7))
+                    for w, g, s in zip(expected, step, states)]
+    assert_all_close(numpy_list(variables), expected, rtol=1e-5)

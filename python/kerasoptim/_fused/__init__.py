@@ -5,8 +5,9 @@ of all variables through the backend's fused or multi-tensor kernels, first
 applying decoupled weight decay to `decayed` in the same pass where it can,
 and returns True; or returns False (having touched nothing) when the step is
 one the fast path cannot take; the plain `keras.ops` path in `update_step()`
-then runs. `FOLDS_DECAY`: whether `step` takes weight decay along. Each fast path computes exactly the plain path's math (Keras'
-epsilon-hat placement). `fused=False` turns fast paths off.
+then runs. `FOLDS_DECAY`: whether `step` takes weight decay along. Each
+fast path computes exactly the plain path's math (Keras' epsilon-hat
+placement). `fused=False` turns fast paths off.
 """
 
 import keras
@@ -14,6 +15,7 @@ import keras
 _BACKEND = keras.backend.backend()
 
 FOLDS_DECAY = _BACKEND in ("torch", "tensorflow")
+
 
 def apply(optimizer, grads, variables):
     """Run the whole `apply()` as one compiled program where the backend

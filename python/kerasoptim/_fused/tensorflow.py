@@ -26,22 +26,31 @@ def _takes(optimizer, grads):
     return all(isinstance(g, tf.Tensor) for g in grads)
 
 
-def _run(optimizer, name, variables, body, *args):
-    """Run `body(*args)` over this list of variables as an XLA program.
+def run_traced(optimizer, key, body, *args, jit_compile=True):
+    """Run `body(*args)` as a traced program (XLA-compiled by default).
 
-    The traced concrete function is cached per variable list and argument
-    dtypes, and called directly: with hundreds of gradient tensors, a
-    `tf.function`'s per-call signature matching costs more than the step.
+    The program is cached per `key` (the caller's: which program, over
+    which variables), argument dtypes and the optimizer's settings. An XLA
+    program has static shapes: its concrete function is called directly,
+    since with hundreds of gradient tensors a `tf.function`'s per-call
+    signature matching costs more than the step. Without XLA, shapes may
+    vary from call to call (rows of a sparse gradient) and `tf.function`
+    relaxes them.
     """
-    cache = optimizer.__dict__.setdefault("_kerasoptim_xla", {})
-    flat = tf.nest.flatten(args)
-    key = (name, tuple(id(v) for v in variables),
-           tuple(t.dtype for t in flat),
-           tuple(repr(getattr(optimizer, a, None)) for a in _SETTINGS))
-    if key not in cache:
-        cache[key] = tf.function(body, jit_compile=True).get_concrete_function(
-            *args)
-    return cache[key](*args)
+    cache = optimizer.__dict__.setdefault("_kerasoptim_traced", {})
+    full_key = (key, jit_compile,
+                tuple(t.dtype for t in tf.nest.flatten(args)),
+                tuple(repr(getattr(optimizer, a, None)) for a in _SETTINGS))
+    if full_key not in cache:
+        program = tf.function(body, jit_compile=jit_compile,
+                              reduce_retracing=True)
+        cache[full_key] = (program.get_concrete_function(*args)
+                           if jit_compile else program)
+    return cache[full_key](*args)
+
+
+def _ids(variables):
+    return tuple(id(v) for v in variables)
 
 
 def _shrink(optimizer, variables, learning_rate):
@@ -64,9 +73,9 @@ def step(optimizer, grads, variables, learning_rate, decayed=(), kind=None):
         for grad, variable in zip(grads, variables):
             optimizer.update_step(grad, variable, learning_rate)
 
-    _run(optimizer, "update", variables + [None] + decayed, update, grads,
-         tf.convert_to_tensor(learning_rate),
-         tf.convert_to_tensor(optimizer.learning_rate))
+    run_traced(optimizer, ("update", _ids(variables), _ids(decayed)), update,
+               grads, tf.convert_to_tensor(learning_rate),
+               tf.convert_to_tensor(optimizer.learning_rate))
     return True
 
 
@@ -74,9 +83,9 @@ def decay(optimizer, variables):
     """Weight decay of `variables` alone, as one XLA program."""
     if not variables or not _takes(optimizer, []):
         return False
-    _run(optimizer, "decay", variables,
-         lambda lr: _shrink(optimizer, variables, lr),
-         tf.convert_to_tensor(optimizer.learning_rate))
+    run_traced(optimizer, ("decay", _ids(variables)),
+               lambda lr: _shrink(optimizer, variables, lr),
+               tf.convert_to_tensor(optimizer.learning_rate))
     return True
 
 
@@ -90,8 +99,8 @@ def apply(optimizer, grads, variables):
         return False
     variables = list(variables if variables is not None
                      else optimizer._trainable_variables)
-    _run(optimizer, "apply", variables,
-         lambda grads: keras.optimizers.Optimizer.apply(optimizer, grads,
-                                                        variables),
-         grads)
+    run_traced(optimizer, ("apply", _ids(variables)),
+               lambda grads: keras.optimizers.Optimizer.apply(
+                   optimizer, grads, variables),
+               grads)
     return True

@@ -32,9 +32,8 @@ def _plain(value):
 
 
 def _takes(optimizer, kind, grads, params):
-    """Whether the fast path can take this step (not in `stateless_apply`,
-    whose inputs the in-place kernels would overwrite)."""
-    if kind is None or in_stateless_scope():
+    """Whether the fast path can take this step."""
+    if kind is None:
         return False
     if not (_plain(optimizer.beta_1) and _plain(optimizer.beta_2)):
         return False
@@ -64,8 +63,8 @@ def step(optimizer, grads, variables, learning_rate, decayed=(), kind=None):
     overrides the optimizer's own. False if the fast path can't take this
     step."""
     kind = kind or optimizer._fused_kind
-    if in_stateless_scope():
-        return False
+    if in_stateless_scope():  # stateless_apply: in-place kernels would
+        return False          # overwrite its inputs
     params = [_tensor(v) for v in variables]
     grads = list(grads)
     if not params or not _takes(optimizer, kind, grads, params):
