@@ -46,7 +46,8 @@ $(STAMPS)/apt: | $(STAMPS)
 	@touch $@
 
 # --- Python virtualenv with pinned versions ---------------------------------
-$(STAMPS)/venv: requirements/dev.txt | $(STAMPS)
+# rpy2 (in requirements/dev.txt) is built against R: R first.
+$(STAMPS)/venv: $(STAMPS)/apt requirements/dev.txt | $(STAMPS)
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	@echo "installing pinned Python packages into $(VENV) ..."
 	@$(PY) -m pip install -q --disable-pip-version-check -r requirements/dev.txt 2>&1 | grep -v "^WARNING: Location" || true
