@@ -12,7 +12,7 @@ import keras
 from keras import ops
 from keras.saving import deserialize_keras_object, serialize_keras_object
 
-from kerasoptim import _args, _fused, _sparse
+from kerasoptim import _args, _compat, _fast, _sparse
 
 
 class AdamFamily(keras.optimizers.Optimizer):
@@ -20,6 +20,9 @@ class AdamFamily(keras.optimizers.Optimizer):
 
     # Extra keyword arguments: Keras' deprecated `decay`, and `fused`.
     _extra_kwargs = ("decay", "fused")
+    # The `_fast` kernel that computes exactly this class's `update_step`
+    # (None: no kernel does); a subclass overriding `update_step` has none.
+    _kernel = None
 
     def __init__(self, learning_rate, beta_1, beta_2, epsilon, *,
                  weight_decay, clipnorm, clipvalue, global_clipnorm, use_ema,
@@ -33,6 +36,9 @@ class AdamFamily(keras.optimizers.Optimizer):
         fused = kwargs.pop("fused", None)
         if fused is not None:
             fused = _args.boolean("fused", fused)
+        if fused and self._kernel_missing():
+            _args.fail("fused", fused, "`None` or `False` here: "
+                       f"{self._kernel_missing()}")
         betas = _args.beta("beta_1", beta_1), _args.beta("beta_2", beta_2)
         epsilon = number("epsilon", epsilon, low=0)
         super().__init__(
@@ -60,35 +66,25 @@ class AdamFamily(keras.optimizers.Optimizer):
         self.beta_1, self.beta_2 = betas
         self.epsilon = epsilon
         self.fused = fused
-        self._pending_decay = _PendingDecay()
-        # The fast path this optimizer may take; None: plain path only.
-        self._fused_kind = None if fused is False else _fused.kind(self)
 
-    # -- hyperparameters -------------------------------------------------
+    # -- hyperparameters, read at each step ------------------------------
     @staticmethod
-    def _hyper(value, dtype):
-        """A hyperparameter (number, tensor or callable) as a `dtype` tensor."""
-        if callable(value):
-            value = value()
-        return ops.cast(value, dtype)
-
-    @classmethod
-    def _decay(cls, beta, dtype):
-        """`(beta, 1 - beta)` as `dtype` tensors.
+    def _decay(beta, dtype):
+        """`(beta, 1 - beta)` as `dtype` tensors, `beta` read now (a number,
+        tensor, variable or callable).
 
         For a Python number `1 - beta` is formed in double precision (0.001
         for 0.999, as in the paper and in Keras), not as `1 - float32(beta)`.
         """
-        if callable(beta):
+        if callable(beta) and not isinstance(beta, keras.Variable):
             beta = beta()
         one_minus = 1 - beta if isinstance(beta, float) else 1 - ops.cast(
             beta, dtype)
         return ops.cast(beta, dtype), ops.cast(one_minus, dtype)
 
-    def _step_terms(self, variable, learning_rate):
-        """`(lr, step, (beta_1, 1 - beta_1), (beta_2, 1 - beta_2))` in the
-        variable's dtype."""
-        dtype = variable.dtype
+    def _step_terms(self, dtype, learning_rate):
+        """`(lr, step, (beta_1, 1 - beta_1), (beta_2, 1 - beta_2))` as
+        `dtype` tensors, for this step."""
         return (
             ops.cast(learning_rate, dtype),
             ops.cast(self.iterations + 1, dtype),
@@ -99,47 +95,93 @@ class AdamFamily(keras.optimizers.Optimizer):
     def _slot(self, slots, variable):
         return slots[self._get_variable_index(variable)]
 
+    # -- fast paths ------------------------------------------------------
+    def _kernel_missing(self):
+        """Why this optimizer has no fast path on this backend, or None."""
+        missing = _fast.unavailable()
+        if missing:
+            return missing
+        owner = next(c for c in type(self).__mro__ if "_kernel" in vars(c))
+        if owner._kernel is None or type(self).update_step is not \
+                owner.update_step:
+            return f"{type(self).__name__} has no fused kernel"
+        return None
+
+    def _refusal(self, variables, grads=None, kernel=True):
+        """Why this step (the update, or the weight decay for
+        `kernel=False`) cannot take a fast path, or None."""
+        if self.fused is False:
+            return "`fused=False`"
+        return ((kernel and self._kernel_missing())
+                or _fast.refusal(variables, grads))
+
+    def _require_fast(self, why):
+        if self.fused:
+            raise ValueError(
+                f"{type(self).__name__}(fused=True) requires a fast path, "
+                f"but this step cannot take one: {why}. Use `fused=None` "
+                "to fall back to the plain path.")
+
+    def _fast_update(self, grads, variables, learning_rate, kernel):
+        """Run `kernel` ('adam', 'adamax') over `variables`, one call per
+        dtype, gradients cast to the variables' dtype."""
+        for dtype, group in _by_dtype(zip(grads, variables)):
+            gs = [ops.cast(g, dtype) for g, _ in group]
+            vs = [v for _, v in group]
+            lists, scalars = self._kernel_inputs(vs, dtype, learning_rate)
+            _fast.KERNELS.run(getattr(_fast.KERNELS, kernel),
+                              _fast.tensors(vs), gs, *lists, **scalars)
+
+    def _kernel_inputs(self, variables, dtype, learning_rate):
+        """`(slot lists, scalars)` the kernel takes for these variables."""
+        raise NotImplementedError
+
+    def _slot_tensors(self, slots, variables):
+        return _fast.tensors([self._slot(slots, v) for v in variables])
+
+    def _backend_update_step(self, grads, trainable_variables, learning_rate):
+        """All variables through the backend's kernel where it applies;
+        Keras' per-variable `update_step()` loop otherwise."""
+        grads, variables = list(grads), list(trainable_variables)
+        why = self._refusal(variables, grads)
+        if why is None:
+            return self._fast_update(grads, variables, learning_rate,
+                                     self._kernel)
+        self._require_fast(why)
+        return super()._backend_update_step(grads, variables, learning_rate)
+
     # -- weight decay ----------------------------------------------------
     def _apply_weight_decay(self, variables):
-        """Decoupled decay `w -= w * weight_decay * lr` on every backend.
-
-        Where a fast path may run, the decay is handed to the next step,
-        which does it in the same pass over memory as the update (or first,
-        if that step takes the plain path). Otherwise it runs now. Keras'
-        torch backend multiplies by `1 - weight_decay * lr` rounded to
-        float32 instead, which biases small decays (1 - 4e-6 is not
-        representable), so torch always uses ours.
-        """
+        """Decoupled decay `w -= w * weight_decay * lr`, the one place it
+        happens (before the update, as Keras orders it), the same on every
+        backend: Keras' torch backend multiplies by `1 - weight_decay * lr`
+        rounded to float32 instead, which biases small decays."""
         if self.weight_decay is None:
             return
         decayed = [v for v in variables if self._use_weight_decay(v)]
-        if self._fused_kind is not None and _fused.FOLDS_DECAY:
-            self._pending_decay.variables = decayed
-        else:
-            self._decay_now(decayed)
-
-    def _decay_now(self, variables):
-        if variables and not _fused.decay(self, variables):
-            super()._apply_weight_decay(variables)
-
-    # -- fast paths ------------------------------------------------------
-    def _backend_update_step(self, grads, trainable_variables, learning_rate):
-        """All variables in one fused step where a fast path can take it."""
-        decayed = self._pending_decay.variables
-        self._pending_decay.variables = ()
-        if _fused.step(self, grads, trainable_variables, learning_rate,
-                       decayed):
+        if not decayed:
             return
-        self._decay_now(decayed)
-        super()._backend_update_step(grads, trainable_variables,
-                                     learning_rate)
+        why = self._refusal(decayed, kernel=False)
+        if why is not None:
+            self._require_fast(why)
+            if _compat.BACKEND == "tensorflow":  # tf.distribute aware
+                return super()._apply_weight_decay(decayed)
+        for dtype, group in _by_dtype((None, v) for v in decayed):
+            lr = ops.cast(self.learning_rate, dtype)
+            wd = ops.cast(self.weight_decay, dtype)
+            group = [v for _, v in group]
+            if why is None:
+                _fast.KERNELS.run(_fast.KERNELS.decay, _fast.tensors(group),
+                                  learning_rate=lr, weight_decay=wd)
+            else:
+                for v in group:
+                    v.assign(v - v * wd * lr)
 
     # -- sparse gradients ------------------------------------------------
     def apply(self, grads, trainable_variables=None):
         """Apply gradients; sparse ones first have repeated rows summed."""
         grads = [self._prepare_gradient(g) for g in grads]
-        if not _fused.apply(self, grads, trainable_variables):
-            super().apply(grads, trainable_variables)
+        super().apply(grads, trainable_variables)
 
     def _prepare_gradient(self, gradient):
         """Dense optimizers take the dense gradient, duplicates summed."""
@@ -168,11 +210,12 @@ class AdamFamily(keras.optimizers.Optimizer):
         return super().from_config(config, custom_objects=custom_objects)
 
 
-class _PendingDecay:
-    """Variables whose weight decay the next update step does (a plain
-    holder, so Keras does not track them as optimizer variables)."""
-
-    variables = ()
+def _by_dtype(pairs):
+    """`(dtype, [(a, variable), ...])` groups, in order of first sight."""
+    groups = {}
+    for a, variable in pairs:
+        groups.setdefault(variable.dtype, []).append((a, variable))
+    return groups.items()
 
 
 def _hyper_config(value):

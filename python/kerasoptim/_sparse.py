@@ -12,6 +12,8 @@ helpers below (gathers, scatters, row masks) are its per-backend tensor work.
 import keras
 from keras import ops
 
+from kerasoptim import _compat
+
 _BACKEND = keras.backend.backend()
 
 
@@ -114,13 +116,7 @@ def _tf_xla():
 
     if tf.executing_eagerly():
         return False
-    try:
-        from tensorflow.python.ops import control_flow_util
-
-        return control_flow_util.GraphOrParentsInXlaContext(
-            tf.compat.v1.get_default_graph())
-    except Exception:  # TensorFlow moved it: stay XLA-safe
-        return True
+    return _compat.tf_in_xla_context()
 
 
 def _tf_unique_rows(gradient):
@@ -362,11 +358,10 @@ def scatter_rows(optimizer, variable, rows, new_values):
         return optimizer.assign(
             variable, _value(variable).at[rows].set(new_values, mode="drop"))
     import torch
-    from keras.src.backend import in_stateless_scope
 
     value = _value(variable)
     with torch.no_grad():
-        if in_stateless_scope():
+        if _compat.in_stateless_scope():
             return optimizer.assign(variable,
                                     value.index_copy(0, rows, new_values))
         value.index_copy_(0, rows, new_values.to(value.dtype))

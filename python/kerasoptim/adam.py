@@ -71,23 +71,40 @@ class Adam(AdamFamily):
                 var_list, "velocity_hat"
             )
 
+    _kernel = "adam"
+
+    def _scalars(self, dtype, learning_rate):
+        """This step's `alpha`, `1 - beta_1`, `1 - beta_2` and `epsilon` as
+        `dtype` tensors: what the plain path and the kernels both use."""
+        lr, step, (beta_1, one_minus_beta_1), (beta_2, one_minus_beta_2) = (
+            self._step_terms(dtype, learning_rate))
+        return dict(alpha=adam_alpha(lr, step, beta_1, beta_2),
+                    one_minus_beta_1=one_minus_beta_1,
+                    one_minus_beta_2=one_minus_beta_2,
+                    epsilon=ops.cast(self.epsilon, dtype))
+
     def update_step(self, gradient, variable, learning_rate):
         """One Adam step for one variable (epsilon-hat placement)."""
-        lr, step, (beta_1, one_minus_beta_1), (beta_2, one_minus_beta_2) = (
-            self._step_terms(variable, learning_rate))
+        s = self._scalars(variable.dtype, learning_rate)
         gradient = ops.cast(gradient, variable.dtype)
         m = self._slot(self._momentums, variable)
         v = self._slot(self._velocities, variable)
-        alpha = adam_alpha(lr, step, beta_1, beta_2)
         m_increment, v_increment = adam_increments(
-            gradient, m, v, one_minus_beta_1, one_minus_beta_2)
+            gradient, m, v, s["one_minus_beta_1"], s["one_minus_beta_2"])
         self.assign_add(m, m_increment)
         self.assign_add(v, v_increment)
         if self.amsgrad:
             v_hat = self._slot(self._velocity_hats, variable)
             self.assign(v_hat, ops.maximum(v_hat, v))
             v = v_hat
-        self.assign_sub(variable, adam_delta(m, v, alpha, self.epsilon))
+        self.assign_sub(variable, adam_delta(m, v, s["alpha"], s["epsilon"]))
+
+    def _kernel_inputs(self, variables, dtype, learning_rate):
+        hats = (self._slot_tensors(self._velocity_hats, variables)
+                if self.amsgrad else [])
+        return ((self._slot_tensors(self._momentums, variables),
+                 self._slot_tensors(self._velocities, variables), hats),
+                self._scalars(dtype, learning_rate))
 
     def get_config(self):
         config = super().get_config()

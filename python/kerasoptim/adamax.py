@@ -41,25 +41,37 @@ class Adamax(AdamFamily):
             var_list, ["momentum", "norm"]
         )
 
+    _kernel = "adamax"
+
+    def _scalars(self, dtype, learning_rate):
+        """This step's scalars as `dtype` tensors: what the plain path and
+        the kernels both use."""
+        lr, step, (beta_1, one_minus_beta_1), (beta_2, _) = self._step_terms(
+            dtype, learning_rate)
+        return dict(learning_rate=lr, one_minus_beta_1=one_minus_beta_1,
+                    beta_2=beta_2,
+                    bias_correction_1=1 - ops.power(beta_1, step),
+                    epsilon=ops.cast(self.epsilon, dtype))
+
     def update_step(self, gradient, variable, learning_rate):
         """One Adamax step: `u = max(beta_2 * u, |g|)`,
         `w -= lr * m / ((1 - beta_1^t) * (u + epsilon))`."""
-        lr, step, (beta_1, one_minus_beta_1), (beta_2, _) = self._step_terms(
-            variable, learning_rate)
+        s = self._scalars(variable.dtype, learning_rate)
         gradient = ops.cast(gradient, variable.dtype)
         m = self._slot(self._m, variable)
         u = self._slot(self._u, variable)
-        self.assign_add(
-            m, ops.multiply(ops.subtract(gradient, m), one_minus_beta_1))
-        self.assign(u, ops.maximum(ops.multiply(beta_2, u), ops.abs(gradient)))
-        self.assign_sub(
-            variable,
-            ops.divide(
-                ops.multiply(lr, m),
-                ops.multiply(1 - ops.power(beta_1, step),
-                             ops.add(u, self.epsilon)),
-            ),
-        )
+        self.assign_add(m, ops.multiply(ops.subtract(gradient, m),
+                                        s["one_minus_beta_1"]))
+        self.assign(u, ops.maximum(ops.multiply(s["beta_2"], u),
+                                   ops.abs(gradient)))
+        self.assign_sub(variable, ops.divide(
+            ops.multiply(s["learning_rate"], m),
+            ops.multiply(s["bias_correction_1"], ops.add(u, s["epsilon"]))))
+
+    def _kernel_inputs(self, variables, dtype, learning_rate):
+        return ((self._slot_tensors(self._m, variables),
+                 self._slot_tensors(self._u, variables)),
+                self._scalars(dtype, learning_rate))
 
 
 document(Adamax, """

@@ -12,11 +12,10 @@ scatters, row masks) lives in `_sparse`.
 import keras
 from keras import ops
 
-from kerasoptim import _fused, _sparse
+from kerasoptim import _compat, _fast, _sparse
 from kerasoptim._docs import document
 from kerasoptim.adam import Adam, adam_alpha, adam_delta, adam_increments
 
-_BACKEND = keras.backend.backend()
 
 LAZY_WEIGHT_DECAY = (
     "Float. If set, decoupled weight decay is applied to the rows that take "
@@ -64,41 +63,24 @@ class LazyAdam(Adam):
     def _apply_weight_decay(self, variables):
         """Nothing here: `update_step` decays the rows that take part."""
 
+    _kernel = None  # rows are updated lazily: no whole-variable kernel
+
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
         """PyTorch: variables whose dense gradient touches every row take
-        exactly Adam's step, through the fused Adam kernel, all at once.
-        TensorFlow, executing eagerly: the update of all variables runs as
-        one traced graph, which spares a step of a few thousand rows the
-        dispatch of each of its operations (not XLA: rows stay unique)."""
-        if _BACKEND == "torch" and self.fused is not False:
-            grads, trainable_variables = self._adam_where_every_row(
-                list(grads), list(trainable_variables), learning_rate)
-        if not self._eager_program_applies():
-            return super()._backend_update_step(grads, trainable_variables,
-                                                learning_rate)
-        import tensorflow as tf
-
-        from kerasoptim._fused.tensorflow import run_traced
-
-        # Gradients go in as plain tensors (`_sparse.tf_flatten`), quicker
-        # to pass than `IndexedSlices`; not XLA: rows stay unique.
-        tensors, layout = _sparse.tf_flatten(grads)
-        variables = list(trainable_variables)
-
-        def update(tensors, learning_rate):
-            for grad, variable in zip(_sparse.tf_unflatten(tensors, layout),
-                                      variables):
-                self.update_step(grad, variable, learning_rate)
-
-        run_traced(self, ("lazy", tuple(id(v) for v in variables), layout),
-                   update, tensors, tf.convert_to_tensor(learning_rate),
-                   jit_compile=False)
+        exactly Adam's step, through the Adam kernel, all at once."""
+        grads, variables = list(grads), list(trainable_variables)
+        if _compat.BACKEND == "torch" and self.fused is not False:
+            grads, variables = self._adam_where_every_row(
+                grads, variables, learning_rate)
+        if variables:
+            super()._backend_update_step(grads, variables, learning_rate)
 
     def _adam_where_every_row(self, grads, variables, learning_rate):
-        """Give the variables whose dense gradient touches every row one
-        fused Adam step; return the gradients and variables left, a dense
-        gradient that leaves rows out turned into a sparse one of the rows
-        it touches (so its rows are found once)."""
+        """Give the variables whose dense gradient touches every row
+        Adam's step (weight decay first) through the kernels; return the
+        gradients and variables left, a dense gradient that leaves rows out
+        turned into a sparse one of the rows it touches (so its rows are
+        found once)."""
         every, left = [], []
         for g in grads:
             rows = None
@@ -110,34 +92,26 @@ class LazyAdam(Adam):
                          and len(g.shape) > 0)
             left.append(g)
         full = [v for v, e in zip(variables, every) if e]
+        full_grads = [g for g, e in zip(left, every) if e]
+        if not full or _fast.refusal(full, full_grads):
+            return left, variables
         decayed = [v for v in full if self.weight_decay is not None
                    and self._use_weight_decay(v)]
-        if full and _fused.step(self, [g for g, e in zip(left, every) if e],
-                                full, learning_rate, decayed, kind="adam"):
-            return ([g for g, e in zip(left, every) if not e],
-                    [v for v, e in zip(variables, every) if not e])
-        return left, variables
-
-    def _eager_program_applies(self):
-        """Not on other backends, inside a graph, under a `tf.distribute`
-        strategy, or with callable betas (which a trace would freeze)."""
-        if _BACKEND != "tensorflow":
-            return False
-        import tensorflow as tf
-
-        return (tf.executing_eagerly() and not tf.distribute.has_strategy()
-                and not callable(self.beta_1) and not callable(self.beta_2))
+        super()._apply_weight_decay(decayed)
+        self._fast_update(full_grads, full, learning_rate, "adam")
+        return ([g for g, e in zip(left, every) if not e],
+                [v for v, e in zip(variables, every) if not e])
 
     # -- the update --------------------------------------------------------
     def update_step(self, gradient, variable, learning_rate):
         """One lazy Adam step: only the rows that take part change."""
-        terms = self._step_terms(variable, learning_rate)
+        terms = self._step_terms(variable.dtype, learning_rate)
         if _sparse.is_sparse(gradient):
             rows, values = _sparse.row_slices(gradient)
             values = ops.cast(values, variable.dtype)
             return self._update_rows(variable, rows, values, terms)
         gradient = ops.cast(gradient, variable.dtype)
-        if _BACKEND == "torch" and len(gradient.shape) > 0:
+        if _compat.BACKEND == "torch" and len(gradient.shape) > 0:
             # Eager: find the rows, then touch only those.
             rows = _sparse.nonzero_rows(gradient)
             if rows is not None:
@@ -199,9 +173,9 @@ class LazyAdam(Adam):
         if self.weight_decay is not None and self._use_weight_decay(variable):
             wd = ops.cast(self.weight_decay, variable.dtype)
             w = w - w * wd * lr
-        w = ops.subtract(w, adam_delta(m, denominator,
-                                       adam_alpha(lr, step, beta_1, beta_2),
-                                       self.epsilon))
+        w = ops.subtract(w, adam_delta(
+            m, denominator, adam_alpha(lr, step, beta_1, beta_2),
+            ops.cast(self.epsilon, variable.dtype)))
         return [m, v, *v_hat, keep(w, w_old)]
 
 document(LazyAdam, """
