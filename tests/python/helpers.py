@@ -14,7 +14,7 @@ PAIRS = {
     "adamw": (kerasoptim.AdamW, keras.optimizers.AdamW, "adam"),
     "adamax": (kerasoptim.Adamax, keras.optimizers.Adamax, "adamax"),
 }
-FAST_PATH_BACKENDS = ("torch", "tensorflow")  # where kerasoptim._fused has a fast path
+FAST_PATH_BACKENDS = ("torch", "tensorflow")  # where kerasoptim._fast has kernels
 SHAPES = [(7,), (4, 5), (2, 3, 4)]
 RTOL, ATOL = 1e-6, 1e-7
 

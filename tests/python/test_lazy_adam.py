@@ -389,31 +389,6 @@ if BACKEND == "tensorflow":
                                       weights[0][untouched].astype("float32"))
 
 
-if BACKEND == "tensorflow":
-    @pytest.mark.parametrize("kind", KINDS)
-    def test_tensorflow_eager_program_equals_plain_path(kind, monkeypatch):
-        """Eager apply() runs the update as one traced graph; it computes
-        what the op-by-op path computes."""
-        weights = [np.random.default_rng(19).normal(size=(7, 3)),
-                   np.random.default_rng(20).normal(size=(4,))]
-        specs = list(zip(random_sparse_steps(4, (7, 3), [0, 3, 5], seed=21),
-                         random_sparse_steps(4, (4,), [1, 2], seed=22)))
-        results = []
-        for traced in (True, False):
-            optimizer = kerasoptim.LazyAdam(amsgrad=True, weight_decay=0.1,
-                                            loss_scale_factor=8.0)
-            if not traced:
-                monkeypatch.setattr(optimizer, "_eager_program_applies",
-                                    lambda: False)
-            variables = run(optimizer, weights, specs, kind)
-            programs = [key for key in optimizer.__dict__.get(
-                "_kerasoptim_traced", {}) if key[0][0] == "lazy"]
-            assert bool(programs) == traced
-            results.append(numpy_list(variables)
-                           + numpy_list(optimizer.variables))
-        assert_all_close(results[0], results[1])
-
-
 if BACKEND == "jax":
     @pytest.mark.parametrize("layout", ["row", "element", "batched"])
     def test_jax_bcoo_under_jit_equals_eager(layout):
