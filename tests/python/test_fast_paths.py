@@ -246,24 +246,7 @@ def test_no_warning_per_step():
 def _conv_gradients(model, x, y):
     """Gradients of a Conv2D model, as the backend's own autodiff gives
     them (a torch kernel gradient is a permuted, non-contiguous view)."""
-    loss_fn = keras.losses.MeanSquaredError()
-    if BACKEND == "torch":
-        import torch
-        loss = loss_fn(y, model(x))
-        return list(torch.autograd.grad(loss, [v.value for v in
-                                               model.trainable_variables]))
-    if BACKEND == "tensorflow":
-        import tensorflow as tf
-        with tf.GradientTape() as tape:
-            loss = loss_fn(y, model(x))
-        return tape.gradient(loss, model.trainable_variables)
-    import jax
-    values = [v.value for v in model.trainable_variables]
-
-    def loss(values):
-        out, _ = model.stateless_call(values, [], x)
-        return loss_fn(y, out)
-    return jax.grad(loss)(values)
+    return _autodiff_gradients(model, keras.losses.MeanSquaredError(), x, y)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -451,3 +434,103 @@ if BACKEND == "jax":
             print("ok")
         """, XLA_FLAGS="--xla_force_host_platform_device_count=4")
         assert out.strip() == "ok"
+
+
+class PythonArithmetic(keras.optimizers.schedules.LearningRateSchedule):
+    """A schedule that does Python arithmetic on the step (eager only)."""
+
+    def __call__(self, step):
+        return 0.1 / (1.0 + int(step) % 3)
+
+
+def _py_function_schedule():
+    import tensorflow as tf
+
+    class PyFunction(keras.optimizers.schedules.LearningRateSchedule):
+        def __call__(self, step):
+            return tf.py_function(lambda s: 0.1 / (1.0 + float(s) % 3),
+                                  [step], tf.float32)
+    return PyFunction()
+
+
+if BACKEND == "tensorflow":
+    @pytest.mark.parametrize("schedule", ["arithmetic", "py_function"])
+    def test_eager_schedules_keras_can_run(schedule):
+        """Schedules Keras evaluates eagerly (Python arithmetic on the step,
+        `tf.py_function`) work, with Keras' numbers."""
+        results = []
+        for cls in (kerasoptim.AdamW, keras.optimizers.AdamW):
+            lr = (PythonArithmetic() if schedule == "arithmetic"
+                  else _py_function_schedule())
+            variables = [keras.Variable(np.ones((3, 2), "float32"))]
+            optimizer = cls(learning_rate=lr)
+            for t in range(5):
+                optimizer.apply([ops.ones((3, 2)) * (t - 2)], variables)
+            results.append(ops.convert_to_numpy(variables[0]))
+        np.testing.assert_allclose(results[0], results[1], rtol=1e-6)
+
+    def test_adamw_fit_with_py_function_schedule():
+        """AdamW in `fit()` with a `tf.py_function` schedule, as Keras."""
+        rng = np.random.default_rng(10)
+        x = rng.normal(size=(32, 3)).astype("float32")
+        y = rng.normal(size=(32, 1)).astype("float32")
+        results = []
+        for cls in (kerasoptim.AdamW, keras.optimizers.AdamW):
+            keras.utils.set_random_seed(11)
+            model = keras.Sequential([keras.Input((3,)),
+                                      keras.layers.Dense(1)])
+            model.compile(optimizer=cls(learning_rate=_py_function_schedule()),
+                          loss="mse")
+            model.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False)
+            results.append([ops.convert_to_numpy(w) for w in model.weights])
+        for a, b in zip(*results):
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "Adamax"])
+def test_float16_policy_matches_keras(name):
+    """float16 variables (policy `float16`, not mixed): Keras' numbers, to
+    float16 rounding (the fast path, where it takes 16-bit floats, equals
+    the plain path exactly: test_fast_equals_plain_and_keras)."""
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=(16, 4)).astype("float16")
+    y = rng.normal(size=(16, 3)).astype("float16")
+    results = []
+    for cls in (getattr(kerasoptim, name), KERAS[name]):
+        keras.config.set_dtype_policy("float16")
+        try:
+            keras.utils.set_random_seed(13)
+            model = keras.Sequential([keras.Input((4,)),
+                                      keras.layers.Dense(3)])
+            optimizer = cls(learning_rate=0.01, epsilon=1e-3)
+            loss_fn = keras.losses.MeanSquaredError()
+            for _ in range(10):
+                grads = _autodiff_gradients(model, loss_fn, x, y)
+                optimizer.apply(grads, model.trainable_variables)
+        finally:
+            keras.config.set_dtype_policy("float32")
+        results.append([ops.convert_to_numpy(w).astype("float32")
+                        for w in model.weights])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=2e-3, atol=2e-3)
+
+
+def _autodiff_gradients(model, loss_fn, x, y):
+    """The backend autodiff's gradients of `loss_fn(y, model(x))`."""
+    if BACKEND == "torch":
+        import torch
+        loss = loss_fn(y, model(x))
+        return list(torch.autograd.grad(loss, [v.value for v in
+                                               model.trainable_variables]))
+    if BACKEND == "tensorflow":
+        import tensorflow as tf
+        with tf.GradientTape() as tape:
+            loss = loss_fn(y, model(x))
+        return tape.gradient(loss, model.trainable_variables)
+    import jax
+    values = [v.value for v in model.trainable_variables]
+
+    def loss(values):
+        out, _ = model.stateless_call(values, [], x)
+        return loss_fn(y, out)
+    return jax.grad(loss)(values)
