@@ -160,7 +160,7 @@ def _assert_equal(fast, plain):
 
 
 @pytest.mark.parametrize("name", NAMES)
-@settings(max_examples=25, deadline=None, derandomize=True,
+@settings(max_examples=15, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(scenario=scenarios, drawn=options)
 def test_fast_equals_plain_and_keras(name, scenario, drawn):

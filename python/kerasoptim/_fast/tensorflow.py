@@ -108,7 +108,9 @@ def run(kernel, *lists, **scalars):
     as cached TensorFlow graphs over at most `GROUP` variables of one shape
     and dtype each, so that tracing costs what the distinct shapes cost,
     not what the variables do (2,000 variables would take minutes)."""
-    if not tf.executing_eagerly():
+    if not tf.executing_eagerly() or kernel is decay:
+        # Grappler's MinimizeBroadcasts turns a graph's `(w * wd) * lr` into
+        # `w * (wd * lr)`, which rounds otherwise: decay runs op by op.
         return kernel(*lists, **scalars)
     names = tuple(sorted(scalars))
     values = [scalars[n] for n in names]
