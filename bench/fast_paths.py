@@ -93,10 +93,10 @@ def many_variables_row():
 
 
 def ulps(a, b):
-    """Largest difference between two float32 arrays, in ulps of `b`."""
-    a, b = np.asarray(a, np.float32), np.asarray(b, np.float32)
-    return float((np.abs(a.astype(np.float64) - b) /
-                  np.spacing(np.abs(b))).max())
+    """Largest difference between two float32 arrays, in float32 ulps of
+    the largest magnitude in `b` (a weight near 0 has no useful ulp)."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float32)
+    return float(np.abs(a - b).max() / np.spacing(np.abs(b).max()))
 
 
 def alternatives_tensorflow(steps):

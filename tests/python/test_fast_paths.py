@@ -160,7 +160,9 @@ def _assert_equal(fast, plain):
 
 
 @pytest.mark.parametrize("name", NAMES)
-@settings(max_examples=15, deadline=None, derandomize=True,
+# Without kernels (JAX) both ways are the plain path: fewer examples.
+@settings(max_examples=15 if _fast.KERNELS else 4, deadline=None,
+          derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(scenario=scenarios, drawn=options)
 def test_fast_equals_plain_and_keras(name, scenario, drawn):
