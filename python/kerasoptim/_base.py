@@ -179,8 +179,16 @@ class AdamFamily(keras.optimizers.Optimizer):
 
     # -- sparse gradients ------------------------------------------------
     def apply(self, grads, trainable_variables=None):
-        """Apply gradients; sparse ones first have repeated rows summed."""
+        """Apply gradients; sparse ones first have repeated rows summed.
+        With `fused=True`, a step no kernel can take is refused before
+        anything changes."""
         grads = [self._prepare_gradient(g) for g in grads]
+        if self.fused and trainable_variables is not None:
+            taken = [(g, v) for g, v in zip(grads, trainable_variables)
+                     if g is not None]
+            why = self._refusal([v for _, v in taken], [g for g, _ in taken])
+            if why is not None:
+                self._require_fast(why)
         super().apply(grads, trainable_variables)
 
     def _prepare_gradient(self, gradient):

@@ -232,6 +232,24 @@ def test_fused_true_explains_why_not():
         optimizer._backend_update_step([ops.ones((3,), "int32")], [v], 0.1)
 
 
+def test_fused_true_refuses_before_anything_changes():
+    """A step no kernel can take (a gradient of another shape, which the
+    plain path would broadcast) is refused whole: weights, slots and the
+    step counter untouched."""
+    if _fast.KERNELS is None:
+        return
+    variable = keras.Variable(np.ones((3, 2), "float32"))
+    optimizer = kerasoptim.AdamW(weight_decay=0.1, fused=True)
+    optimizer.apply([ops.ones((3, 2))], [variable])
+    before = [ops.convert_to_numpy(v) for v in [variable] +
+              list(optimizer.variables)]
+    with pytest.raises(ValueError, match=r"fused=True.*shape \(1, 2\)"):
+        optimizer.apply([ops.ones((1, 2))], [variable])
+    after = [ops.convert_to_numpy(v) for v in [variable] +
+             list(optimizer.variables)]
+    _assert_equal(after, before)
+
+
 def test_no_warning_per_step():
     """NumPy 2's `__array__(copy=)` deprecation must not fire each step."""
     variables = [keras.Variable(np.ones((3, 2), "float32"))]
