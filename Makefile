@@ -23,7 +23,7 @@ export LD_LIBRARY_PATH = $(shell [ -x $(PY) ] && $(PY) -c 'import sysconfig; pri
 export PYTHONDONTWRITEBYTECODE := 1
 
 PY_SRC := pyproject.toml $(shell find python -name '*.py' 2>/dev/null)
-R_SRC  := DESCRIPTION NAMESPACE configure $(wildcard R/*.R) $(wildcard man/*.Rd)
+R_SRC  := DESCRIPTION NAMESPACE $(wildcard R/*.R) $(wildcard man/*.Rd)
 
 .PHONY: help setup demo test test-python test-r test-cross check-r bench clean
 
