@@ -11,7 +11,7 @@ RLIB     := $(CURDIR)/.Rlib
 STAMPS   := .stamps
 BACKENDS := tensorflow jax torch
 APT_PKGS := r-base-core r-base-dev r-cran-reticulate r-cran-testthat \
-            r-cran-knitr r-cran-rmarkdown r-cran-roxygen2
+            r-cran-knitr r-cran-rmarkdown r-cran-roxygen2 python3-venv
 
 export RETICULATE_PYTHON := $(PY)
 export R_LIBS_USER := $(RLIB)
@@ -25,7 +25,11 @@ export PYTHONDONTWRITEBYTECODE := 1
 PY_SRC := pyproject.toml $(shell find python -name '*.py' 2>/dev/null)
 R_SRC  := DESCRIPTION NAMESPACE $(wildcard R/*.R) $(wildcard man/*.Rd)
 
-.PHONY: help setup demo test test-python test-r test-cross check-r bench clean
+# Debian's own Python (3.11.2), for a smoke suite on the torch backend.
+DEBIAN_PY    := /usr/bin/python3
+DEBIAN_VENV  := .venv-debian
+
+.PHONY: help setup demo test test-python test-r test-cross test-debian test-install check-r bench clean
 
 help:
 	@echo "make demo   - set up and train a small model from R and Python"
@@ -65,6 +69,16 @@ $(STAMPS)/rpkg: $(STAMPS)/apt $(STAMPS)/pkg $(R_SRC) $(PY_SRC) | $(STAMPS)
 	@R CMD INSTALL --no-multiarch --library=$(RLIB) . >$(STAMPS)/rinstall.log 2>&1 || { cat $(STAMPS)/rinstall.log; exit 1; }
 	@touch $@
 
+# Keras and torch for Debian's Python (pins from requirements/dev.txt); the
+# package itself is imported from python/ (PYTHONPATH).
+$(STAMPS)/debian-venv: $(STAMPS)/apt requirements/dev.txt | $(STAMPS)
+	@[ -x $(DEBIAN_VENV)/bin/python ] || env -u LD_LIBRARY_PATH $(DEBIAN_PY) -m venv $(DEBIAN_VENV)
+	@echo "installing keras and torch into $(DEBIAN_VENV) (Debian's Python) ..."
+	@env -u LD_LIBRARY_PATH $(DEBIAN_VENV)/bin/python -m pip install -q --disable-pip-version-check \
+	  -c requirements/dev.txt keras torch numpy pytest hypothesis 2>&1 | grep -v "^WARNING: Location" || true
+	@env -u LD_LIBRARY_PATH KERAS_BACKEND=torch $(DEBIAN_VENV)/bin/python -c "import keras, torch, pytest"
+	@touch $@
+
 setup: $(STAMPS)/pkg $(STAMPS)/rpkg
 	@:
 
@@ -78,7 +92,13 @@ test-r: setup
 test-cross: setup
 	@bash tools/run-cross-suite.sh
 
-test: setup
+test-debian: $(STAMPS)/debian-venv
+	@bash tools/run-debian-python-suite.sh
+
+test-install: setup
+	@bash tools/run-install-suite.sh
+
+test: setup $(STAMPS)/debian-venv
 	@bash tools/run-all-suites.sh
 
 demo: setup
@@ -90,4 +110,4 @@ bench: $(STAMPS)/pkg
 	@$(PY) bench/lazy_adam.py
 
 clean:
-	rm -rf $(STAMPS) $(RLIB) out *.Rcheck kerasoptim_*.tar.gz
+	rm -rf $(STAMPS) $(RLIB) $(DEBIAN_VENV) out *.Rcheck kerasoptim_*.tar.gz

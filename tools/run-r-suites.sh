@@ -12,8 +12,8 @@ export RETICULATE_PYTHON="${RETICULATE_PYTHON:-$root/.venv/bin/python}"
 export R_LIBS_USER="${R_LIBS_USER:-$root/.Rlib}"
 export KERASOPTIM_REQUIRE_PYTHON="${KERASOPTIM_REQUIRE_PYTHON:-true}"
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-3}"
-# No internet: don't ask a time server during R CMD check.
-export _R_CHECK_SYSTEM_CLOCK_=0
+# No internet: don't ask a time server or CRAN during R CMD check.
+export _R_CHECK_SYSTEM_CLOCK_=0 _R_CHECK_CRAN_INCOMING_REMOTE_=false
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kerasoptim-r.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -43,7 +43,7 @@ read -r t_passed t_failed t_skipped <"$counts"
   exit 1
 }
 tarball=$(ls "$work"/kerasoptim_*.tar.gz)
-(cd "$work" && R CMD check --no-manual "$tarball" >check.log 2>&1) || true
+(cd "$work" && R CMD check --as-cran --no-manual "$tarball" >check.log 2>&1) || true
 log="$work/kerasoptim.Rcheck/00check.log"
 if [ ! -f "$log" ]; then
   cat "$work/check.log"

@@ -1,3 +1,7 @@
+# Python's temporary files (e.g. TensorFlow's autograph sources) go into R's
+# session temp folder, which R removes at exit: nothing is left in /tmp.
+Sys.setenv(TMPDIR = tempdir())
+
 # Tests that need Python and the Python package kerasoptim call
 # skip_if_no_kerasoptim(). It skips when they are missing, except when
 # KERASOPTIM_REQUIRE_PYTHON=true (as `make test` sets): then it fails, so the
