@@ -11,7 +11,7 @@ RLIB     := $(CURDIR)/.Rlib
 STAMPS   := .stamps
 BACKENDS := tensorflow jax torch
 APT_PKGS := r-base-core r-base-dev r-cran-reticulate r-cran-testthat \
-            r-cran-knitr r-cran-rmarkdown r-cran-roxygen2 python3-venv
+            r-cran-knitr r-cran-rmarkdown r-cran-roxygen2 python3-venv qpdf
 
 export RETICULATE_PYTHON := $(PY)
 export R_LIBS_USER := $(RLIB)
@@ -29,7 +29,7 @@ R_SRC  := DESCRIPTION NAMESPACE $(wildcard R/*.R) $(wildcard man/*.Rd)
 DEBIAN_PY    := /usr/bin/python3
 DEBIAN_VENV  := .venv-debian
 
-.PHONY: help setup demo test test-python test-r test-cross test-debian test-install check-r bench clean
+.PHONY: FORCE help setup demo test test-python test-r test-cross test-debian test-install check-r bench clean
 
 help:
 	@echo "make demo   - set up and train a small model from R and Python"
@@ -40,9 +40,15 @@ $(STAMPS):
 	@mkdir -p $@
 
 # --- system packages (R from Debian; CRAN is not reachable) -----------------
-$(STAMPS)/apt: | $(STAMPS)
+# The list is kept in a file so that a changed list reruns apt. Steps that
+# need these packages have the apt stamp as an order-only prerequisite: apt
+# runs first, and a rerun of apt does not rebuild them.
+$(STAMPS)/apt-list: FORCE | $(STAMPS)
+	@echo "$(APT_PKGS)" | cmp -s - $@ || echo "$(APT_PKGS)" >$@
+
+$(STAMPS)/apt: $(STAMPS)/apt-list | $(STAMPS)
 	@if ! dpkg -s $(APT_PKGS) >/dev/null 2>&1; then \
-	  echo "installing R from Debian ..."; \
+	  echo "installing R and other system packages from Debian ..."; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(APT_PKGS) >/dev/null; \
@@ -51,7 +57,7 @@ $(STAMPS)/apt: | $(STAMPS)
 
 # --- Python virtualenv with pinned versions ---------------------------------
 # rpy2 (in requirements/dev.txt) is built against R: R first.
-$(STAMPS)/venv: $(STAMPS)/apt requirements/dev.txt | $(STAMPS)
+$(STAMPS)/venv: requirements/dev.txt | $(STAMPS) $(STAMPS)/apt
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	@echo "installing pinned Python packages into $(VENV) ..."
 	@$(PY) -m pip install -q --disable-pip-version-check -r requirements/dev.txt 2>&1 | grep -v "^WARNING: Location" || true
@@ -64,14 +70,14 @@ $(STAMPS)/pkg: $(STAMPS)/venv pyproject.toml | $(STAMPS)
 	@touch $@
 
 # --- R package into a project-local library ---------------------------------
-$(STAMPS)/rpkg: $(STAMPS)/apt $(STAMPS)/pkg $(R_SRC) $(PY_SRC) | $(STAMPS)
+$(STAMPS)/rpkg: $(STAMPS)/pkg $(R_SRC) $(PY_SRC) | $(STAMPS) $(STAMPS)/apt
 	@mkdir -p $(RLIB)
 	@R CMD INSTALL --no-multiarch --library=$(RLIB) . >$(STAMPS)/rinstall.log 2>&1 || { cat $(STAMPS)/rinstall.log; exit 1; }
 	@touch $@
 
 # Keras and torch for Debian's Python (pins from requirements/dev.txt); the
 # package itself is imported from python/ (PYTHONPATH).
-$(STAMPS)/debian-venv: $(STAMPS)/apt requirements/dev.txt | $(STAMPS)
+$(STAMPS)/debian-venv: requirements/dev.txt | $(STAMPS) $(STAMPS)/apt
 	@[ -x $(DEBIAN_VENV)/bin/python ] || env -u LD_LIBRARY_PATH $(DEBIAN_PY) -m venv $(DEBIAN_VENV)
 	@echo "installing keras and torch into $(DEBIAN_VENV) (Debian's Python) ..."
 	@env -u LD_LIBRARY_PATH $(DEBIAN_VENV)/bin/python -m pip install -q --disable-pip-version-check \

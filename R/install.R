@@ -71,7 +71,7 @@ install_kerasoptim <- function(envname = "r-kerasoptim",
   }
   env_python <- environment_python(path)
   if (!file.exists(env_python)) {
-    python <- python %||% starter_python(call)
+    python <- starter_python(python, call)
     message("Creating a Python virtual environment in ", path, " (from ", python, ") ...")
     run_quietly(python, c("-m", "venv", path), "Making the virtual environment")
   }
@@ -142,16 +142,27 @@ environment_python <- function(path) {
   }
 }
 
-starter_python <- function(call = NULL) {
-  python <- Sys.which(c("python3", "python"))
-  python <- python[nzchar(python)]
-  if (!length(python)) {
-    stop(errorCondition(paste0(
-      "No Python was found on the PATH to make the virtual environment from. ",
-      "Install Python (>= 3.10), or pass its path as `python`."
-    ), class = "kerasoptim_error", call = call))
+# The Python to make the environment from (`python`, or python3 on the
+# PATH), checked to be 3.10 or later; returns its real path.
+starter_python <- function(python = NULL, call = NULL) {
+  if (is.null(python)) {
+    python <- Sys.which(c("python3", "python"))
+    python <- python[nzchar(python)]
+    if (!length(python)) {
+      stop(errorCondition(paste0(
+        "No Python was found on the PATH to make the virtual environment from. ",
+        "Install Python (>= 3.10), or pass its path as `python`."
+      ), class = "kerasoptim_error", call = call))
+    }
+    python <- python[[1L]]
   }
-  python[[1L]]
+  info <- run_quietly(python, c("-c", "import sys; print(sys.executable); print('%d.%d' % sys.version_info[:2])"),
+                      paste("Running", python))
+  info <- utils::tail(info, 2L)
+  if (numeric_version(info[[2L]]) < "3.10") {
+    stop_arg("python", python, paste0("a Python 3.10 or later (this one is ", info[[2L]], ")"), call)
+  }
+  info[[1L]]
 }
 
 # Run a Python command without R's LD_LIBRARY_PATH, quietly; on failure stop
@@ -193,8 +204,14 @@ using_hint <- function(envname, path) {
   }
 }
 
+# Bytes in a folder, not counting linked folders twice (a virtual
+# environment's lib64 is a link to lib).
 folder_size <- function(path) {
-  files <- list.files(path, recursive = TRUE, all.files = TRUE, full.names = TRUE)
+  top <- list.files(path, all.files = TRUE, full.names = TRUE, no.. = TRUE)
+  top <- top[!nzchar(Sys.readlink(top))]
+  folders <- top[dir.exists(top)]
+  files <- c(setdiff(top, folders),
+             list.files(folders, recursive = TRUE, all.files = TRUE, full.names = TRUE))
   sum(file.size(files), na.rm = TRUE)
 }
 
@@ -209,5 +226,3 @@ format_seconds <- function(seconds) {
     sprintf("%d min %02.0f s", seconds %/% 60, seconds %% 60)
   }
 }
-
-`%||%` <- function(x, y) if (is.null(x)) y else x

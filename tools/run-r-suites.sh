@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # R suites: the testthat suite against the installed package (in R_LIBS_USER,
-# by default .Rlib), then R CMD build and R CMD check --no-manual on the
+# by default .Rlib), then R CMD build and R CMD check --as-cran --no-manual on the
 # tarball in a temporary directory. Quiet on success: one summary line. Fails
 # on any test failure or error, or on any R CMD check ERROR or WARNING.
 # Assumes .venv (with the Python package kerasoptim) and the .Rlib install.

@@ -88,3 +88,21 @@ test_that("sizes and times read plainly", {
   expect_identical(kerasoptim:::format_seconds(42), "42 s")
   expect_identical(kerasoptim:::format_seconds(83), "1 min 23 s")
 })
+
+test_that("a folder's size counts linked folders once", {
+  dir <- tempfile("env-")
+  dir.create(file.path(dir, "lib"), recursive = TRUE)
+  writeBin(raw(1000), file.path(dir, "lib", "big"))
+  writeBin(raw(10), file.path(dir, "pyvenv.cfg"))
+  file.symlink("lib", file.path(dir, "lib64"))
+  expect_identical(kerasoptim:::folder_size(dir), 1010)
+})
+
+test_that("the Python to start from must be 3.10 or later", {
+  old_python <- tempfile("python-")
+  writeLines(c("#!/bin/sh", "echo /usr/bin/python3.8", "echo 3.8"), old_python)
+  Sys.chmod(old_python, "755")
+  expect_error(kerasoptim:::starter_python(old_python),
+               "Argument `python` must be a Python 3.10 or later (this one is 3.8).",
+               fixed = TRUE, class = "kerasoptim_arg_error")
+})
