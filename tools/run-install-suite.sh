@@ -21,7 +21,7 @@ root=$PWD
 work=$(mktemp -d "${TMPDIR:-/tmp}/kerasoptim-install.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 log=$work/suite.log
-passed=0 failed=0 times=()
+passed=0 failed=0 times=() sizes=()
 
 check() {  # check NAME COMMAND...: one pass or fail
   local name=$1; shift
@@ -97,6 +97,16 @@ make_rkeras() {
 check "an r-keras environment (Keras, TensorFlow)" timed r-keras make_rkeras
 check "r-keras holds no kerasoptim" \
   bash -c "cd '$work/cwd' && ! '$rkeras/r-keras/bin/python' -c 'import kerasoptim' 2>/dev/null"
+# pip started from R: R's LD_LIBRARY_PATH would make a pyenv Python load
+# Debian's libpython (then ssl fails to load); install_kerasoptim() drops it.
+ssl_from_r() {
+  user_r "$rkeras" -e "python <- '$rkeras/r-keras/bin/python'
+    plain <- suppressWarnings(system2(python, c('-c', shQuote('import ssl')), stdout = FALSE, stderr = FALSE))
+    cat('plain system2:', plain, '\n')
+    kerasoptim:::run_quietly(python, c('-c', 'import ssl'), 'import ssl')
+    cat('ssl loads\n')"
+}
+check "Python's ssl loads in pip's environment from R" ssl_from_r
 mkdir -p "$work/resume"
 check "session 1 trains with optimizer_adam_w() in r-keras and saves" \
   timed session-1 user_r "$rkeras" "$root/tests/install/session.R" save "$work/resume"
@@ -114,6 +124,8 @@ install_and_train() {  # install_and_train BACKEND
   user_r "$workon" -e "kerasoptim::install_kerasoptim(backend = '$backend')" >"$out" 2>&1 ||
     { cat "$out"; return 1; }
   cat "$out"
+  sizes+=("$backend $(grep -oE 'Done in [^:]+' "$out" | sed 's/Done in //'),\
+ $(grep -oE '\([0-9.]+ [GM]B\)' "$out" | tr -d '()');")
   # Plain words, no pip output: a handful of lines.
   [ "$(wc -l <"$out")" -le 6 ] || { echo "install_kerasoptim() printed too much"; return 1; }
   user_r "$workon" "$root/tests/install/session.R" train "$work" >"$out.train" 2>&1 ||
@@ -147,6 +159,6 @@ if [ "$failed" -gt 0 ]; then
   cat "$log"
   printf 'failed: %s\n' "${failures[@]}"
 fi
-echo "install routes took: ${times[*]}"
+echo "install routes took: ${times[*]}; install_kerasoptim(): ${sizes[*]}"
 echo "install: $passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]
