@@ -52,10 +52,14 @@ user_r() {  # user_r WORKON_HOME RSCRIPT_ARGS...
     WORKON_HOME="$workon" KERAS_HOME="$work/keras-home" \
     Rscript --vanilla "$@")
 }
-mkdir -p "$work/cwd" "$work/lib" "$work/clean"
+mkdir -p "$work/cwd" "$work/lib"
 
 # --- 1. set-up order ---------------------------------------------------------
-git ls-files -z | tar --null -T - -cf - | tar -xf - -C "$work/clean"
+# (tools/build-tarball.sh leaves a clean copy of the tracked files in
+# $work/clean, as a fresh clone has them.)
+start=$SECONDS
+tarball=$(bash tools/build-tarball.sh "$work" 2>>"$log") || tarball=
+times+=("build $((SECONDS - start)) s")
 setup_order_ok() {  # the first apt-get line precedes venv, pip and R CMD
   local target=$1 plan first_apt line
   plan=$(cd "$work/clean" && make -n "$target" 2>&1) || return 1
@@ -74,11 +78,7 @@ for target in setup demo test; do
 done
 
 # --- 2. build and install the tarball -----------------------------------------
-build() {
-  (cd "$work" && R CMD build --no-manual clean) >"$work/build.log" 2>&1 &&
-    tarball=$(ls "$work"/kerasoptim_*.tar.gz)
-}
-check "R CMD build" timed build build
+check "R CMD build" test -n "$tarball"
 tarball=${tarball:-$work/missing.tar.gz}
 check "the tarball carries the Python sources" \
   bash -c "tar tzf '$tarball' | grep -qx 'kerasoptim/inst/python/kerasoptim/factories.py'"

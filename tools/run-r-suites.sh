@@ -37,12 +37,10 @@ fi
 read -r t_passed t_failed t_skipped <"$counts"
 
 # --- R CMD build + R CMD check -------------------------------------------------
-(cd "$work" && R CMD build --no-manual "$root" >build.log 2>&1) || {
-  cat "$work/build.log"
+tarball=$(bash tools/build-tarball.sh "$work") || {
   echo "R: R CMD build FAILED" >&2
   exit 1
 }
-tarball=$(ls "$work"/kerasoptim_*.tar.gz)
 (cd "$work" && R CMD check --as-cran --no-manual "$tarball" >check.log 2>&1) || true
 log="$work/kerasoptim.Rcheck/00check.log"
 if [ ! -f "$log" ]; then
@@ -67,7 +65,7 @@ if [ "$c_errors" -gt 0 ] || [ "$c_warnings" -gt 0 ]; then
 fi
 if [ "$c_notes" -gt 0 ]; then
   # Show the notes (on success too): each deserves a look.
-  awk '/\.\.\. NOTE$/,/^\* checking/' "$log" | grep -v '^\* checking' || true
+  awk '/^\* /{ p = / NOTE$/ } p' "$log"
 fi
 
 summary="R: testthat $t_passed passed, $t_failed failed, $t_skipped skipped; R CMD check: $c_errors errors, $c_warnings warnings, $c_notes notes"
