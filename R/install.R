@@ -10,9 +10,9 @@
 #' The environment goes into reticulate's folder for virtual environments
 #' (`reticulate::virtualenv_root()`: `WORKON_HOME`, or `~/.virtualenvs`).
 #' Backends are installed as CPU builds: `tensorflow-cpu` (`tensorflow` on
-#' macOS; about 1.4 GB installed, a minute or two from a fast mirror), `jax`
-#' (about 0.3 GB) or `torch` from PyTorch's CPU wheel index on Linux and
-#' Windows (about 0.7 GB; from PyPI, torch pulls in several gigabytes of
+#' macOS; about 1.6 GB installed, a minute or two from a fast mirror), `jax`
+#' (about 0.7 GB) or `torch` from PyTorch's CPU wheel index on Linux and
+#' Windows (about 1.1 GB; from PyPI, torch pulls in several gigabytes of
 #' CUDA libraries). pip's own output is shown only if it fails. pip runs
 #' without R's `LD_LIBRARY_PATH`, which would make a Python built with its own
 #' shared library (e.g. by pyenv) load another one.
@@ -120,7 +120,7 @@ install_plan <- function(backend, sysname = Sys.info()[["sysname"]]) {
     } else {
       character()
     },
-    size = c(tensorflow = "1.4 GB", jax = "0.3 GB", torch = "0.7 GB")[[backend]],
+    size = c(tensorflow = "1.6 GB", jax = "0.7 GB", torch = "1.1 GB")[[backend]],
     keras = "keras>=3.8"
   )
 }
