@@ -11,7 +11,7 @@ RLIB     := $(CURDIR)/.Rlib
 STAMPS   := .stamps
 BACKENDS := tensorflow jax torch
 APT_PKGS := r-base-core r-base-dev r-cran-reticulate r-cran-testthat \
-            r-cran-knitr r-cran-rmarkdown r-cran-roxygen2
+            r-cran-knitr r-cran-rmarkdown r-cran-roxygen2 python3-venv qpdf
 
 export RETICULATE_PYTHON := $(PY)
 export R_LIBS_USER := $(RLIB)
@@ -23,9 +23,13 @@ export LD_LIBRARY_PATH = $(shell [ -x $(PY) ] && $(PY) -c 'import sysconfig; pri
 export PYTHONDONTWRITEBYTECODE := 1
 
 PY_SRC := pyproject.toml $(shell find python -name '*.py' 2>/dev/null)
-R_SRC  := DESCRIPTION NAMESPACE configure $(wildcard R/*.R) $(wildcard man/*.Rd)
+R_SRC  := DESCRIPTION NAMESPACE $(wildcard R/*.R) $(wildcard man/*.Rd)
 
-.PHONY: help setup demo test test-python test-r test-cross check-r bench clean
+# Debian's own Python (3.11.2), for a smoke suite on the torch backend.
+DEBIAN_PY    := /usr/bin/python3
+DEBIAN_VENV  := .venv-debian
+
+.PHONY: FORCE help setup demo test test-python test-r test-cross test-debian test-install check-r bench clean
 
 help:
 	@echo "make demo   - set up and train a small model from R and Python"
@@ -36,9 +40,15 @@ $(STAMPS):
 	@mkdir -p $@
 
 # --- system packages (R from Debian; CRAN is not reachable) -----------------
-$(STAMPS)/apt: | $(STAMPS)
+# The list is kept in a file so that a changed list reruns apt. Steps that
+# need these packages have the apt stamp as an order-only prerequisite: apt
+# runs first, and a rerun of apt does not rebuild them.
+$(STAMPS)/apt-list: FORCE | $(STAMPS)
+	@echo "$(APT_PKGS)" | cmp -s - $@ || echo "$(APT_PKGS)" >$@
+
+$(STAMPS)/apt: $(STAMPS)/apt-list | $(STAMPS)
 	@if ! dpkg -s $(APT_PKGS) >/dev/null 2>&1; then \
-	  echo "installing R from Debian ..."; \
+	  echo "installing R and other system packages from Debian ..."; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(APT_PKGS) >/dev/null; \
@@ -47,7 +57,7 @@ $(STAMPS)/apt: | $(STAMPS)
 
 # --- Python virtualenv with pinned versions ---------------------------------
 # rpy2 (in requirements/dev.txt) is built against R: R first.
-$(STAMPS)/venv: $(STAMPS)/apt requirements/dev.txt | $(STAMPS)
+$(STAMPS)/venv: requirements/dev.txt | $(STAMPS) $(STAMPS)/apt
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	@echo "installing pinned Python packages into $(VENV) ..."
 	@$(PY) -m pip install -q --disable-pip-version-check -r requirements/dev.txt 2>&1 | grep -v "^WARNING: Location" || true
@@ -60,9 +70,19 @@ $(STAMPS)/pkg: $(STAMPS)/venv pyproject.toml | $(STAMPS)
 	@touch $@
 
 # --- R package into a project-local library ---------------------------------
-$(STAMPS)/rpkg: $(STAMPS)/apt $(STAMPS)/pkg $(R_SRC) $(PY_SRC) | $(STAMPS)
+$(STAMPS)/rpkg: $(STAMPS)/pkg $(R_SRC) $(PY_SRC) | $(STAMPS) $(STAMPS)/apt
 	@mkdir -p $(RLIB)
 	@R CMD INSTALL --no-multiarch --library=$(RLIB) . >$(STAMPS)/rinstall.log 2>&1 || { cat $(STAMPS)/rinstall.log; exit 1; }
+	@touch $@
+
+# Keras and torch for Debian's Python (pins from requirements/dev.txt); the
+# package itself is imported from python/ (PYTHONPATH).
+$(STAMPS)/debian-venv: requirements/dev.txt | $(STAMPS) $(STAMPS)/apt
+	@[ -x $(DEBIAN_VENV)/bin/python ] || env -u LD_LIBRARY_PATH $(DEBIAN_PY) -m venv $(DEBIAN_VENV)
+	@echo "installing keras and torch into $(DEBIAN_VENV) (Debian's Python) ..."
+	@env -u LD_LIBRARY_PATH $(DEBIAN_VENV)/bin/python -m pip install -q --disable-pip-version-check \
+	  -c requirements/dev.txt keras torch numpy pytest hypothesis 2>&1 | grep -v "^WARNING: Location" || true
+	@env -u LD_LIBRARY_PATH KERAS_BACKEND=torch $(DEBIAN_VENV)/bin/python -c "import keras, torch, pytest"
 	@touch $@
 
 setup: $(STAMPS)/pkg $(STAMPS)/rpkg
@@ -78,7 +98,13 @@ test-r: setup
 test-cross: setup
 	@bash tools/run-cross-suite.sh
 
-test: setup
+test-debian: $(STAMPS)/debian-venv
+	@bash tools/run-debian-python-suite.sh
+
+test-install: setup
+	@bash tools/run-install-suite.sh
+
+test: setup $(STAMPS)/debian-venv
 	@bash tools/run-all-suites.sh
 
 demo: setup
@@ -90,4 +116,4 @@ bench: $(STAMPS)/pkg
 	@$(PY) bench/lazy_adam.py
 
 clean:
-	rm -rf $(STAMPS) $(RLIB) out *.Rcheck kerasoptim_*.tar.gz
+	rm -rf $(STAMPS) $(RLIB) $(DEBIAN_VENV) out *.Rcheck kerasoptim_*.tar.gz

@@ -85,7 +85,7 @@
 #'
 #' @family optimizers
 #' @export
-#' @examplesIf reticulate::py_module_available("kerasoptim")
+#' @examplesIf kerasoptim::kerasoptim_available()
 #' opt <- optimizer_adam(learning_rate = 0.01, amsgrad = TRUE)
 #' opt
 #'
@@ -136,7 +136,7 @@ optimizer_adam <- function(learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.999,
 #'
 #' @family optimizers
 #' @export
-#' @examplesIf reticulate::py_module_available("kerasoptim")
+#' @examplesIf kerasoptim::kerasoptim_available()
 #' opt <- optimizer_adam_w(learning_rate = 0.001, weight_decay = 0.01)
 #' opt
 optimizer_adam_w <- function(learning_rate = 0.001, weight_decay = 0.004,
@@ -196,7 +196,7 @@ optimizer_adam_w <- function(learning_rate = 0.001, weight_decay = 0.004,
 #'
 #' @family optimizers
 #' @export
-#' @examplesIf reticulate::py_module_available("kerasoptim")
+#' @examplesIf kerasoptim::kerasoptim_available()
 #' opt <- optimizer_adamax(learning_rate = 0.002)
 #' opt
 optimizer_adamax <- function(learning_rate = 0.001, beta_1 = 0.9,
@@ -237,7 +237,7 @@ optimizer_adamax <- function(learning_rate = 0.001, beta_1 = 0.9,
 #'
 #' @family optimizers
 #' @export
-#' @examplesIf reticulate::py_module_available("kerasoptim")
+#' @examplesIf kerasoptim::kerasoptim_available()
 #' opt <- optimizer_lazy_adam(learning_rate = 0.01)
 #' opt
 optimizer_lazy_adam <- function(learning_rate = 0.001, beta_1 = 0.9,

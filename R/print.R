@@ -15,7 +15,7 @@
 #'
 #' @name format.kerasoptim_optimizer
 #' @keywords internal
-#' @examplesIf reticulate::py_module_available("kerasoptim")
+#' @examplesIf kerasoptim::kerasoptim_available()
 #' format(optimizer_adam())
 #' print(optimizer_adamax(learning_rate = 0.002))
 NULL

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# `make test`: the Python suites on all three backends, the testthat suite
-# plus R CMD check, then the cross-language suite; one summary line per
-# suite at the end, and a total. Fails if any suite fails.
+# `make test`: the Python suites on all three backends (and on torch under
+# Debian's own Python), the testthat suite plus R CMD check, the
+# cross-language suite, then the install routes; one summary line per suite
+# at the end, and a total. Fails if any suite fails.
 set -u
 cd "$(dirname "$0")/.."
 logdir=$(mktemp -d)
 status=0
-for suite in python r cross; do
+suites="python debian r cross install"
+for suite in $suites; do
   case $suite in
     python) script=tools/run-python-suites.sh ;;
+    debian) script=tools/run-debian-python-suite.sh ;;
+    install) script=tools/run-install-suite.sh ;;
     r)      script=tools/run-r-suites.sh ;;
     cross)  script=tools/run-cross-suite.sh ;;
   esac
@@ -18,8 +22,8 @@ for suite in python r cross; do
 done
 echo
 echo "== summary"
-summary=$(for suite in python r cross; do
-  grep -hE '^(python|R|cross)(\[[a-z]+\])?: ' "$logdir/$suite.log"; done)
+summary=$(for suite in $suites; do
+  grep -hE '^(python|python-debian|R|cross|install)(\[[a-z]+\])?: ' "$logdir/$suite.log"; done)
 echo "$summary"
 total() { echo "$summary" | grep -oE "[0-9]+ $1" | grep -oE '^[0-9]+' |
   awk '{ s += $1 } END { print s + 0 }'; }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # R suites: the testthat suite against the installed package (in R_LIBS_USER,
-# by default .Rlib), then R CMD build and R CMD check --no-manual on the
+# by default .Rlib), then R CMD build and R CMD check --as-cran --no-manual on the
 # tarball in a temporary directory. Quiet on success: one summary line. Fails
 # on any test failure or error, or on any R CMD check ERROR or WARNING.
 # Assumes .venv (with the Python package kerasoptim) and the .Rlib install.
@@ -12,8 +12,8 @@ export RETICULATE_PYTHON="${RETICULATE_PYTHON:-$root/.venv/bin/python}"
 export R_LIBS_USER="${R_LIBS_USER:-$root/.Rlib}"
 export KERASOPTIM_REQUIRE_PYTHON="${KERASOPTIM_REQUIRE_PYTHON:-true}"
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-3}"
-# No internet: don't ask a time server during R CMD check.
-export _R_CHECK_SYSTEM_CLOCK_=0
+# No internet: don't ask a time server or CRAN during R CMD check.
+export _R_CHECK_SYSTEM_CLOCK_=0 _R_CHECK_CRAN_INCOMING_REMOTE_=false
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kerasoptim-r.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -37,13 +37,11 @@ fi
 read -r t_passed t_failed t_skipped <"$counts"
 
 # --- R CMD build + R CMD check -------------------------------------------------
-(cd "$work" && R CMD build --no-manual "$root" >build.log 2>&1) || {
-  cat "$work/build.log"
+tarball=$(bash tools/build-tarball.sh "$work") || {
   echo "R: R CMD build FAILED" >&2
   exit 1
 }
-tarball=$(ls "$work"/kerasoptim_*.tar.gz)
-(cd "$work" && R CMD check --no-manual "$tarball" >check.log 2>&1) || true
+(cd "$work" && R CMD check --as-cran --no-manual "$tarball" >check.log 2>&1) || true
 log="$work/kerasoptim.Rcheck/00check.log"
 if [ ! -f "$log" ]; then
   cat "$work/check.log"
@@ -67,7 +65,7 @@ if [ "$c_errors" -gt 0 ] || [ "$c_warnings" -gt 0 ]; then
 fi
 if [ "$c_notes" -gt 0 ]; then
   # Show the notes (on success too): each deserves a look.
-  awk '/\.\.\. NOTE$/,/^\* checking/' "$log" | grep -v '^\* checking' || true
+  awk '/^\* /{ p = / NOTE$/ } p' "$log"
 fi
 
 summary="R: testthat $t_passed passed, $t_failed failed, $t_skipped skipped; R CMD check: $c_errors errors, $c_warnings warnings, $c_notes notes"

@@ -1,9 +1,13 @@
+# Python's temporary files (e.g. TensorFlow's autograph sources) go into R's
+# session temp folder, which R removes at exit: nothing is left in /tmp.
+Sys.setenv(TMPDIR = tempdir())
+
 # Tests that need Python and the Python package kerasoptim call
 # skip_if_no_kerasoptim(). It skips when they are missing, except when
 # KERASOPTIM_REQUIRE_PYTHON=true (as `make test` sets): then it fails, so the
 # suite can never pass with those tests skipped.
 skip_if_no_kerasoptim <- function() {
-  if (kerasoptim_available()) {
+  if (kerasoptim::kerasoptim_available()) {
     return(invisible(TRUE))
   }
   if (identical(Sys.getenv("KERASOPTIM_REQUIRE_PYTHON"), "true")) {
@@ -14,22 +18,14 @@ skip_if_no_kerasoptim <- function() {
   skip("the Python package kerasoptim is not available")
 }
 
-kerasoptim_available <- local({
-  available <- NULL
-  function() {
-    if (is.null(available)) {
-      available <<- reticulate::py_module_available("kerasoptim")
-    }
-    available
-  }
-})
-
-# The Python module, for building optimizers the Python way.
-py_kerasoptim <- function() reticulate::import("kerasoptim")
+# The Python module (imported from the sources bundled with the R package),
+# for building optimizers the Python way.
+py_kerasoptim <- function() kerasoptim:::kerasoptim_module()
 
 # Evaluate Python source (e.g. "kerasoptim.optimizer_adam(beta_1=0.8)") with
 # `kerasoptim` and `keras` imported; returns the Python object unconverted.
 py_eval_kerasoptim <- function(code) {
+  py_kerasoptim()
   reticulate::py_run_string("import keras\nimport kerasoptim", convert = FALSE)
   reticulate::py_eval(code, convert = FALSE)
 }
