@@ -9,6 +9,12 @@ scatters that follow write the same value for every repeat.
 import keras
 from keras import ops
 
+# What every backend module (`_rows.tensorflow`, `_rows.jax`, `_rows.torch`)
+# implements; see `_rows/__init__.py`.
+HELPERS = ("is_sparse", "to_dense", "has_rows", "row_slices", "coalesce",
+           "divisible", "values", "with_values", "row_mask", "gather_rows",
+           "scatter_rows")
+
 
 def value(variable):
     """The backend tensor (or `tf.Variable`) behind a Keras variable."""

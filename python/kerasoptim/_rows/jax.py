@@ -13,9 +13,7 @@ from jax.experimental import sparse
 
 from kerasoptim._rows import common
 
-__all__ = ["is_sparse", "to_dense", "has_rows", "row_slices", "coalesce",
-           "divisible", "values", "with_values", "row_mask", "gather_rows",
-           "scatter_rows"]
+__all__ = common.HELPERS
 
 # XLA on CPU materialises a full-size boolean for `any(g != 0)`.
 row_mask = functools.partial(common.row_mask, by_magnitude=True)

@@ -11,9 +11,7 @@ import tensorflow as tf
 from kerasoptim import _compat
 from kerasoptim._rows import common
 
-__all__ = ["is_sparse", "to_dense", "has_rows", "row_slices", "coalesce",
-           "divisible", "values", "with_values", "row_mask", "gather_rows",
-           "scatter_rows"]
+__all__ = common.HELPERS
 
 row_mask = common.row_mask
 

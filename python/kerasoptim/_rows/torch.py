@@ -10,9 +10,7 @@ import torch
 from kerasoptim import _compat
 from kerasoptim._rows import common
 
-__all__ = ["is_sparse", "to_dense", "has_rows", "row_slices", "coalesce",
-           "divisible", "values", "with_values", "row_mask", "gather_rows",
-           "scatter_rows", "nonzero_rows", "rows_to_sparse"]
+__all__ = common.HELPERS + ("nonzero_rows", "rows_to_sparse")
 
 row_mask = common.row_mask
 
