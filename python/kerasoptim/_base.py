@@ -12,7 +12,7 @@ import keras
 from keras import ops
 from keras.saving import deserialize_keras_object, serialize_keras_object
 
-from kerasoptim import _args, _compat, _fast, _sparse
+from kerasoptim import _args, _compat, _fast, _rows
 
 
 class AdamFamily(keras.optimizers.Optimizer):
@@ -193,7 +193,7 @@ class AdamFamily(keras.optimizers.Optimizer):
 
     def _prepare_gradient(self, gradient):
         """Dense optimizers take the dense gradient, duplicates summed."""
-        return _sparse.to_dense(gradient)
+        return _rows.to_dense(gradient)
 
     # -- config ----------------------------------------------------------
     def get_config(self):

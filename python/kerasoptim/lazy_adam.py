@@ -6,13 +6,13 @@ if it appears in the gradient: a sparse gradient lists its index, a dense
 gradient has a slice that is not entirely zero. Rows that take part get
 Adam's step (`kerasoptim.adam`'s formulas, in the same order), the others
 keep their moments and weights. The per-backend tensor work (gathers,
-scatters, row masks) lives in `_sparse`.
+scatters, row masks) lives in `_rows`.
 """
 
 import keras
 from keras import ops
 
-from kerasoptim import _compat, _fast, _sparse
+from kerasoptim import _compat, _fast, _rows
 from kerasoptim._docs import document
 from kerasoptim.adam import Adam, adam_alpha, adam_delta, adam_increments
 
@@ -38,13 +38,13 @@ class LazyAdam(Adam):
         it a sparse gradient is made dense here (a dense pass); so is a JAX
         `BCOO` with batch dimensions.
         """
-        if not _sparse.is_sparse(gradient):
+        if not _rows.is_sparse(gradient):
             return gradient
-        if self.gradient_accumulation_steps or not _sparse.has_rows(gradient):
-            return _sparse.to_dense(gradient)
+        if self.gradient_accumulation_steps or not _rows.has_rows(gradient):
+            return _rows.to_dense(gradient)
         if self.clipnorm or self.clipvalue or self.global_clipnorm:
-            return _sparse.coalesce(gradient)
-        return _sparse.divisible(gradient)
+            return _rows.coalesce(gradient)
+        return _rows.divisible(gradient)
 
     def _clip_gradients(self, grads):
         """Keras' clipping, applied to the values of sparse gradients.
@@ -52,12 +52,12 @@ class LazyAdam(Adam):
         Their repeated rows are summed (see `_prepare_gradient`), so the
         values have the norm of the dense gradient: no dense pass.
         """
-        sparse = [_sparse.is_sparse(g) for g in grads]
+        sparse = [_rows.is_sparse(g) for g in grads]
         if not any(sparse):
             return super()._clip_gradients(grads)
         clipped = super()._clip_gradients(
-            [_sparse.values(g) if s else g for g, s in zip(grads, sparse)])
-        return [_sparse.with_values(g, c) if s else c
+            [_rows.values(g) if s else g for g, s in zip(grads, sparse)])
+        return [_rows.with_values(g, c) if s else c
                 for g, c, s in zip(grads, clipped, sparse)]
 
     def _apply_weight_decay(self, variables):
@@ -84,11 +84,11 @@ class LazyAdam(Adam):
         every, left = [], []
         for g in grads:
             rows = None
-            if not _sparse.is_sparse(g) and len(g.shape) > 0:
-                rows = _sparse.nonzero_rows(g)
+            if not _rows.is_sparse(g) and len(g.shape) > 0:
+                rows = _rows.nonzero_rows(g)
                 if rows is not None:
-                    g = _sparse.torch_rows_to_sparse(g, rows)
-            every.append(rows is None and not _sparse.is_sparse(g)
+                    g = _rows.rows_to_sparse(g, rows)
+            every.append(rows is None and not _rows.is_sparse(g)
                          and len(g.shape) > 0)
             left.append(g)
         full = [v for v, e in zip(variables, every) if e]
@@ -106,14 +106,14 @@ class LazyAdam(Adam):
     def update_step(self, gradient, variable, learning_rate):
         """One lazy Adam step: only the rows that take part change."""
         terms = self._step_terms(variable.dtype, learning_rate)
-        if _sparse.is_sparse(gradient):
-            rows, values = _sparse.row_slices(gradient)
+        if _rows.is_sparse(gradient):
+            rows, values = _rows.row_slices(gradient)
             values = ops.cast(values, variable.dtype)
             return self._update_rows(variable, rows, values, terms)
         gradient = ops.cast(gradient, variable.dtype)
         if _compat.BACKEND == "torch" and len(gradient.shape) > 0:
             # Eager: find the rows, then touch only those.
-            rows = _sparse.nonzero_rows(gradient)
+            rows = _rows.nonzero_rows(gradient)
             if rows is not None:
                 gradient = gradient.index_select(0, rows)
             return self._update_rows(variable, rows, gradient, terms)
@@ -131,20 +131,20 @@ class LazyAdam(Adam):
     def _update_rows(self, variable, rows, gradient, terms):
         """Adam on the rows `rows` only (every row for `rows=None`)."""
         state = self._state(variable)
-        old = [_sparse.gather_rows(s, rows) for s in state]
+        old = [_rows.gather_rows(s, rows) for s in state]
         new = self._adam(gradient, old, variable, terms)
         for s, value in zip(state, new):
-            _sparse.scatter_rows(self, s, rows, value)
+            _rows.scatter_rows(s, rows, value, self.assign)
 
     def _update_masked(self, variable, gradient, terms):
         """Adam everywhere, kept only on the rows that take part."""
         state = self._state(variable)
-        mask = _sparse.row_mask(gradient)
+        mask = _rows.row_mask(gradient)
 
         def keep(new, old):
             return ops.where(mask, new, old)
 
-        new = self._adam(gradient, [_sparse.gather_rows(s, None)
+        new = self._adam(gradient, [_rows.gather_rows(s, None)
                                     for s in state], variable, terms, keep)
         for s, value in zip(state, new):
             self.assign(s, value)
