@@ -48,3 +48,19 @@ def tf_in_xla_context():
 
     return control_flow_util.GraphOrParentsInXlaContext(
         tf.compat.v1.get_default_graph())
+
+
+def unique_name(name):
+    """`name` made unique in this program the way Keras names its objects
+    (`adam`, `adam_1`, ...; the counter Keras' own default names use)."""
+    from keras.src.utils.naming import uniquify
+
+    return uniquify(name)
+
+
+def adopt_learning_rate(optimizer, variable):
+    """Make the user's `variable` the optimizer's learning rate, tracked in
+    place of the variable Keras made for it (what Keras' `learning_rate`
+    setter does when it replaces one)."""
+    optimizer._untrack_variable(optimizer._learning_rate)
+    optimizer._learning_rate = variable  # Keras' __setattr__ tracks it
