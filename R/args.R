@@ -13,6 +13,11 @@ call_factory <- function(fun, env, dots) {
   for (arg in names) {
     args[arg] <- list(check_arg(args[[arg]], arg, call))
   }
+  # A name the user gives is used as given; without one, Python makes the
+  # default name unique (`adam`, `adam_1`, ...), as keras3 leaves it to Keras.
+  if (eval(quote(missing(name)), env)) {
+    args["name"] <- list(NULL)
+  }
   dots <- check_dots(dots, call)
 
   module <- kerasoptim_module(call = call)

@@ -246,10 +246,20 @@ def learning_rate_for_keras(value):
     return value
 
 
-def default_name(name, default):
-    """`name`, except that a factory's default name is made unique the
-    way Keras names objects (`adam`, `adam_1`, ...)."""
-    return _compat.unique_name(default) if name == default else name
+class DefaultName(str):
+    """A factory's default name (`"adam"`): the string itself, but told
+    apart from the same string given by the user."""
+
+    __slots__ = ()
+
+
+def factory_name(name):
+    """The name a factory passes on: its default made unique the way Keras
+    names objects (`adam`, `adam_1`, ...); a name the user gives, as
+    given."""
+    if isinstance(name, DefaultName):
+        return _compat.unique_name(str(name))
+    return name
 
 
 def weight_decay_required(value):

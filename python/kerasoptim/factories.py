@@ -8,6 +8,7 @@ that follow R's `...` are keyword-only here, and `**kwargs` plays `...`.
 import inspect
 
 from kerasoptim import _args
+from kerasoptim._args import DefaultName
 from kerasoptim._docs import document
 from kerasoptim.adam import Adam
 from kerasoptim.adamax import Adamax
@@ -17,12 +18,15 @@ from kerasoptim.lazy_adam import LazyAdam
 
 def _build(cls, factory, arguments):
     """Instantiate `cls` from a factory's `locals()`; `kwargs` is spread, and
-    the factory's default name is made unique as Keras makes names."""
+    the factory's default name (also for `name=None`, as R sends a missing
+    name) is made unique as Keras makes names."""
     _args.no_unknown_kwargs(arguments["kwargs"], cls._extra_kwargs,
                             f"{factory}()")
     arguments = _args.passed(arguments)
-    default = inspect.signature(globals()[factory]).parameters["name"].default
-    arguments["name"] = _args.default_name(arguments["name"], default)
+    if arguments["name"] is None:
+        arguments["name"] = inspect.signature(
+            globals()[factory]).parameters["name"].default
+    arguments["name"] = _args.factory_name(arguments["name"])
     return cls(**arguments)
 
 
@@ -30,7 +34,7 @@ def optimizer_adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999,
                    epsilon=1e-07, amsgrad=False, weight_decay=None,
                    clipnorm=None, clipvalue=None, global_clipnorm=None,
                    use_ema=False, ema_momentum=0.99,
-                   ema_overwrite_frequency=None, name="adam", *,
+                   ema_overwrite_frequency=None, name=DefaultName("adam"), *,
                    loss_scale_factor=None, gradient_accumulation_steps=None,
                    **kwargs):
     """Optimizer that implements the Adam algorithm (returns
@@ -46,7 +50,8 @@ def optimizer_adam_w(learning_rate=0.001, weight_decay=0.004, beta_1=0.9,
                      beta_2=0.999, epsilon=1e-07, amsgrad=False,
                      clipnorm=None, clipvalue=None, global_clipnorm=None,
                      use_ema=False, ema_momentum=0.99,
-                     ema_overwrite_frequency=None, name="adamw", *,
+                     ema_overwrite_frequency=None,
+                     name=DefaultName("adamw"), *,
                      loss_scale_factor=None,
                      gradient_accumulation_steps=None, **kwargs):
     """Optimizer that implements the AdamW algorithm (returns
@@ -61,7 +66,7 @@ def optimizer_adamax(learning_rate=0.001, beta_1=0.9, beta_2=0.999,
                      epsilon=1e-07, weight_decay=None, clipnorm=None,
                      clipvalue=None, global_clipnorm=None, use_ema=False,
                      ema_momentum=0.99, ema_overwrite_frequency=None,
-                     name="adamax", *, loss_scale_factor=None,
+                     name=DefaultName("adamax"), *, loss_scale_factor=None,
                      gradient_accumulation_steps=None, **kwargs):
     """Optimizer that implements the Adamax algorithm (returns
     `kerasoptim.Adamax`).
@@ -75,7 +80,8 @@ def optimizer_lazy_adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999,
                         epsilon=1e-07, amsgrad=False, weight_decay=None,
                         clipnorm=None, clipvalue=None, global_clipnorm=None,
                         use_ema=False, ema_momentum=0.99,
-                        ema_overwrite_frequency=None, name="lazy_adam", *,
+                        ema_overwrite_frequency=None,
+                        name=DefaultName("lazy_adam"), *,
                         loss_scale_factor=None,
                         gradient_accumulation_steps=None, **kwargs):
     """Optimizer that implements the lazy Adam algorithm (returns

@@ -154,4 +154,6 @@ def test_default_names_are_unique_and_given_names_kept():
     assert first.name != second.name
     assert second.name.startswith("adam_")
     assert kerasoptim.optimizer_adam(name="mine").name == "mine"
+    assert kerasoptim.optimizer_adam(name="adam").name == "adam"  # as given
+    assert kerasoptim.optimizer_adam(name=None).name.startswith("adam_")
     assert kerasoptim.Adam().name != kerasoptim.Adam().name

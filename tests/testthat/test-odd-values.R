@@ -68,6 +68,7 @@ test_that("two optimizer_adam() calls have different names", {
   skip_if_no_kerasoptim()
   expect_false(identical(optimizer_adam()$name, optimizer_adam()$name))
   expect_identical(optimizer_adam(name = "mine")$name, "mine")
+  expect_identical(optimizer_adam(name = "adam")$name, "adam")  # as given
 })
 
 test_that("keras3's forms are accepted: 0, integers, function(...)", {
