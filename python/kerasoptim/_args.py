@@ -121,11 +121,15 @@ RULES = {
 }
 
 
-def _shown(value):
-    """The value as an error message shows it."""
+def _shown(value, width=60):
+    """The value as an error message shows it (at most `width` characters
+    of its repr: `10**400` has 401 digits)."""
+    text = repr(value)
+    if len(text) > width:
+        text = text[:width - 3] + "..."
     if isinstance(value, (numbers.Number, type(None), str)):
-        return repr(value)
-    return f"{value!r} (of type {type(value).__name__})"
+        return text
+    return f"{text} (of type {type(value).__name__})"
 
 
 def fail(name, value, allowed, keras_words=""):

@@ -53,6 +53,9 @@ class AdamFamily(keras.optimizers.Optimizer):
         if isinstance(learning_rate, keras.Variable):
             _compat.adopt_learning_rate(self, learning_rate)
         self.beta_1, self.beta_2 = beta_1, beta_2
+        for beta in (beta_1, beta_2):
+            if isinstance(beta, keras.Variable):
+                _compat.untrack(self, beta)  # read at each step, not saved
         self.epsilon = epsilon
         self.fused = fused
 

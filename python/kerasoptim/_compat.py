@@ -64,3 +64,10 @@ def adopt_learning_rate(optimizer, variable):
     setter does when it replaces one)."""
     optimizer._untrack_variable(optimizer._learning_rate)
     optimizer._learning_rate = variable  # Keras' __setattr__ tracks it
+
+
+def untrack(optimizer, variable):
+    """Keep `variable` (a user's beta) out of the optimizer's own variables,
+    which Keras saves and restores by position: an optimizer rebuilt from
+    its config (where a beta is a number) must find the same list."""
+    optimizer._untrack_variable(variable)

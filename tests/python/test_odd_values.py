@@ -157,3 +157,21 @@ def test_default_names_are_unique_and_given_names_kept():
     assert kerasoptim.optimizer_adam(name="adam").name == "adam"  # as given
     assert kerasoptim.optimizer_adam(name=None).name.startswith("adam_")
     assert kerasoptim.Adam().name != kerasoptim.Adam().name
+
+
+def test_variable_arguments_save_and_load(tmp_path):
+    """A model trained with variable learning rate and betas saves and loads
+    (the config holds their values; the optimizer's variables are Keras'
+    own list), and the loaded optimizer holds the same state."""
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer=kerasoptim.Adam(
+        learning_rate=keras.Variable(0.05), beta_1=keras.Variable(0.8),
+        beta_2=keras.Variable(0.99)), loss="mse")
+    x = np.ones((4, 2), "float32")
+    model.fit(x, x[:, :1], epochs=1, verbose=0)
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    assert loaded.optimizer.get_config()["beta_1"] == pytest.approx(0.8)
+    assert [ops.convert_to_numpy(v).tolist()
+            for v in loaded.optimizer.variables] == [
+        ops.convert_to_numpy(v).tolist() for v in model.optimizer.variables]
