@@ -50,6 +50,20 @@ def tf_in_xla_context():
         tf.compat.v1.get_default_graph())
 
 
+def maximum(x1, x2):
+    """`keras.ops.maximum`, keeping float64: on torch, Keras 3.15 takes the
+    result dtype of two torch float64 tensors as float32 (its
+    `result_type` falls back to floatx for torch dtypes), so AMSGrad's
+    `v_hat` and Adamax's norm lost precision."""
+    from keras import ops
+
+    if BACKEND != "torch":
+        return ops.maximum(x1, x2)
+    import torch
+
+    return torch.maximum(ops.convert_to_tensor(x1), ops.convert_to_tensor(x2))
+
+
 def unique_name(name):
     """`name` made unique in this program the way Keras names its objects
     (`adam`, `adam_1`, ...; the counter Keras' own default names use)."""

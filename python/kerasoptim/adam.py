@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from kerasoptim import _args
+from kerasoptim import _args, _compat
 from kerasoptim._base import AdamFamily
 from kerasoptim._docs import document
 
@@ -104,7 +104,7 @@ class Adam(AdamFamily):
         self.assign_add(v, v_increment)
         if self.amsgrad:
             v_hat = self._slot(self._velocity_hats, variable)
-            self.assign(v_hat, ops.maximum(v_hat, v))
+            self.assign(v_hat, _compat.maximum(v_hat, v))
             v = v_hat
         self.assign_sub(variable, adam_delta(m, v, s["alpha"], s["epsilon"]))
 

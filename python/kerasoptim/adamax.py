@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from kerasoptim import _args
+from kerasoptim import _args, _compat
 from kerasoptim._base import AdamFamily
 from kerasoptim._docs import document
 
@@ -70,7 +70,7 @@ class Adamax(AdamFamily):
         u = self._slot(self._u, variable)
         self.assign_add(m, ops.multiply(ops.subtract(gradient, m),
                                         s["one_minus_beta_1"]))
-        self.assign(u, ops.maximum(ops.multiply(s["beta_2"], u),
+        self.assign(u, _compat.maximum(ops.multiply(s["beta_2"], u),
                                    ops.abs(gradient)))
         self.assign_sub(variable, ops.divide(
             ops.multiply(s["learning_rate"], m),

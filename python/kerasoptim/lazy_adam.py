@@ -194,7 +194,7 @@ class LazyAdam(Adam):
         v = keep(ops.add(v_old, v_increment), v_old)
         denominator = v
         if v_hat:
-            v_hat = [keep(ops.maximum(v_hat[0], v), v_hat[0])]
+            v_hat = [keep(_compat.maximum(v_hat[0], v), v_hat[0])]
             denominator = v_hat[0]
         w = w_old
         if self.weight_decay is not None and self._use_weight_decay(variable):

@@ -7,18 +7,22 @@ tensors of that dtype), and never sees an optimizer. Each runs the plain
 kernels, so it rounds exactly as that path does, in every dtype.
 
 Inside a traced function (`fit()`) a kernel is traced inline. Executed
-eagerly, `run()` runs it as one TensorFlow graph (not XLA: no compile, and
-float16 keeps float16 intermediates as eager ops do), which spares each of
-its operations the eager dispatch. The scalars are inputs of that graph, so
-a new learning rate, beta or epsilon costs nothing; graphs are cached by
-structure alone (kernel, shapes and dtypes), at most `CACHE_SIZE` of them.
+eagerly, `run()` runs it as TensorFlow graphs (not XLA: no compile), each
+over up to `GROUP` variables of one shape, which spares each operation the
+eager dispatch. The scalars are inputs of those graphs, so a new learning
+rate, beta or epsilon costs nothing; graphs are cached by structure alone
+(kernel, shapes and dtypes), at most `CACHE_SIZE` of them.
 """
 
 import collections
 
 import tensorflow as tf
 
-CACHE_SIZE = 16
+CACHE_SIZE = 256
+GROUP = 16
+# TensorFlow graphs round 16-bit floats otherwise than its eager ops (a
+# graph keeps some float32 intermediates): those take the plain path.
+DTYPES = ("float32", "float64")
 
 
 def decay(params, *, learning_rate, weight_decay):
@@ -71,7 +75,7 @@ def refusal(variables, grads=None):
     for i, variable in enumerate(variables):
         if isinstance(tensor(variable), tf.distribute.DistributedValues):
             return f"variable {variable.path!r} is a distributed variable"
-        if not variable.dtype.startswith(("float", "bfloat")):
+        if variable.dtype not in DTYPES:
             return f"variable {variable.path!r} has dtype {variable.dtype}"
         gradient = grads[i] if grads is not None else None
         if gradient is None:
@@ -101,19 +105,35 @@ def _structure(value):
 
 def run(kernel, *lists, **scalars):
     """`kernel(*lists, **scalars)`: traced inline inside a graph; eagerly,
-    as one cached TensorFlow graph (least recently used dropped first)."""
-    if not tf.executing_eagerly():
+    as cached TensorFlow graphs over at most `GROUP` variables of one shape
+    and dtype each, so that tracing costs what the distinct shapes cost,
+    not what the variables do (2,000 variables would take minutes)."""
+    if not tf.executing_eagerly() or kernel is decay:
+        # Grappler's MinimizeBroadcasts turns a graph's `(w * wd) * lr` into
+        # `w * (wd * lr)`, which rounds otherwise: decay runs op by op.
         return kernel(*lists, **scalars)
     names = tuple(sorted(scalars))
-    key = (kernel.__name__, _structure(lists), names,
-           _structure([scalars[n] for n in names]))
+    values = [scalars[n] for n in names]
+    groups = collections.defaultdict(list)
+    for i in range(len(lists[0])):
+        groups[_structure([l[i] for l in lists if l])].append(i)
+    for indices in groups.values():
+        for start in range(0, len(indices), GROUP):
+            chosen = indices[start:start + GROUP]
+            _program(kernel, names, [[l[i] for i in chosen] if l else []
+                                     for l in lists], values)
+
+
+def _program(kernel, names, lists, values):
+    """Run one cached graph of `kernel` (least recently used dropped)."""
+    key = (kernel.__name__, _structure(lists), names, _structure(values))
     program = _programs.pop(key, None)
     if program is None:
         def body(lists, values):
             kernel(*lists, **dict(zip(names, values)))
         program = tf.function(body, autograph=False).get_concrete_function(
-            lists, [scalars[n] for n in names])
+            lists, values)
     _programs[key] = program
     while len(_programs) > CACHE_SIZE:
         _programs.popitem(last=False)
-    program(lists, [scalars[n] for n in names])
+    program(lists, values)

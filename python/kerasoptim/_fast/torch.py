@@ -14,6 +14,8 @@ then multiplies by the float16 value, as `keras.ops` does.
 
 import torch
 
+DTYPES = ("float16", "bfloat16", "float32", "float64")
+
 
 def scalar(value):
     """A 0-d tensor (or number) as the Python float a kernel takes."""
@@ -87,7 +89,7 @@ def refusal(variables, grads=None):
         return ("the step runs inside `stateless_apply`, where kernels may "
                 "not write in place")
     for i, variable in enumerate(variables):
-        if not variable.dtype.startswith(("float", "bfloat")):
+        if variable.dtype not in DTYPES:
             return f"variable {variable.path!r} has dtype {variable.dtype}"
         gradient = grads[i] if grads is not None else None
         if gradient is None:

@@ -1,0 +1,97 @@
+"""Each entry of `kerasoptim._compat` (a private Keras, TensorFlow or torch
+API, or a Keras bug worked around) still behaves as the public behaviour it
+stands for. A release that moves one fails here, loudly."""
+
+import keras
+import numpy as np
+import pytest
+from keras import ops
+
+import kerasoptim
+from helpers import BACKEND
+from kerasoptim import _compat
+
+
+@pytest.mark.parametrize("hook", _compat.OPTIMIZER_HOOKS)
+def test_keras_still_calls_each_optimizer_hook(hook, monkeypatch):
+    """Keras' `apply()` reaches every hook the classes override or call."""
+    called = []
+    real = getattr(keras.optimizers.Optimizer, hook)
+    monkeypatch.setattr(kerasoptim.AdamW, hook, lambda self, *a, **k: (
+        called.append(hook), real(self, *a, **k))[1], raising=False)
+    variable = keras.Variable(np.ones((2, 2), "float32"))
+    optimizer = kerasoptim.AdamW(clipnorm=1.0, fused=False)
+    optimizer.apply([ops.ones((2, 2))], [variable])
+    optimizer.apply([ops.ones((2, 2))], [variable])
+    assert hook in called
+
+
+def test_in_stateless_scope():
+    assert not _compat.in_stateless_scope()
+    with keras.StatelessScope():
+        assert _compat.in_stateless_scope()
+
+
+def test_maximum_keeps_dtype_and_value():
+    a = ops.convert_to_tensor(np.array([1.0 + 1e-12, -2.0]), "float64")
+    b = ops.convert_to_tensor(np.array([1.0, -1.0]), "float64")
+    out = _compat.maximum(a, b)
+    assert keras.backend.standardize_dtype(out.dtype) == "float64"
+    np.testing.assert_array_equal(ops.convert_to_numpy(out),
+                                  [1.0 + 1e-12, -1.0])
+
+
+def test_keras_maximum_bug_is_still_there():
+    """The reason for `_compat.maximum`: when Keras' own `ops.maximum`
+    keeps float64 on torch, this fails and the workaround can go."""
+    a = ops.convert_to_tensor(np.ones(2), "float64")
+    dtype = keras.backend.standardize_dtype(ops.maximum(a, a).dtype)
+    assert dtype == ("float32" if BACKEND == "torch" else "float64")
+
+
+if BACKEND == "torch":
+    def test_torch_tensor_is_the_variables_storage():
+        variable = keras.Variable(np.zeros((3,), "float32"))
+        tensor = _compat.torch_tensor(variable)
+        assert tensor.data_ptr() == variable.value.data_ptr()
+        import torch
+
+        with torch.no_grad():
+            tensor.add_(1.0)
+        np.testing.assert_array_equal(ops.convert_to_numpy(variable),
+                                      [1.0, 1.0, 1.0])
+
+
+if BACKEND == "tensorflow":
+    def test_tf_in_xla_context():
+        import tensorflow as tf
+
+        seen = []
+
+        def probe():
+            seen.append(_compat.tf_in_xla_context())
+            return tf.constant(0)
+
+        tf.function(probe, jit_compile=True)()
+        tf.function(probe, jit_compile=False)()
+        assert seen == [True, False]
+
+
+def test_unique_name_counts_as_keras_names_objects():
+    first = _compat.unique_name("kerasoptim_probe")
+    assert first == "kerasoptim_probe"
+    assert _compat.unique_name("kerasoptim_probe") == "kerasoptim_probe_1"
+
+
+def test_adopt_learning_rate_and_untrack():
+    optimizer = keras.optimizers.Adam(0.1)
+    keras_made = optimizer._learning_rate
+    live = keras.Variable(0.25)
+    _compat.adopt_learning_rate(optimizer, live)
+    assert any(v is live for v in optimizer.variables)
+    assert not any(v is keras_made for v in optimizer.variables)
+    assert float(keras.ops.convert_to_numpy(optimizer.learning_rate)) == 0.25
+    optimizer.extra = keras.Variable(0.5)  # Keras tracks what is assigned
+    assert any(v is optimizer.extra for v in optimizer.variables)
+    _compat.untrack(optimizer, optimizer.extra)
+    assert not any(v is optimizer.extra for v in optimizer.variables)

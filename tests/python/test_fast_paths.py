@@ -1,0 +1,536 @@
+"""Fast paths against the plain path and Keras, on generated inputs.
+
+Every scenario runs three ways: the default (the backend's kernels, where
+one applies), `fused=False` (the plain `keras.ops` path) and Keras' own
+class. The kernels must give exactly the plain path's numbers (0 ulps: they
+run the same operations in the same order); the plain path must match Keras
+as in `test_parity.py`. Scenarios are drawn by hypothesis: dtypes, gradient
+layouts (transposed and expanded views, other dtypes, `None`), learning rates
+as float, assigned variable, callable and schedules (reaching 0, warm-up
+from 0, mutated in place), variable subsets that change between steps,
+weight decay and AMSGrad.
+"""
+
+import os
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import keras
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+from keras import ops
+
+import kerasoptim
+from helpers import BACKEND, FAST_PATH_BACKENDS
+from kerasoptim import _fast
+
+KERAS = {"Adam": keras.optimizers.Adam, "AdamW": keras.optimizers.AdamW,
+         "Adamax": keras.optimizers.Adamax, "LazyAdam": None}
+SHAPES = [(5, 3), (4,), (2, 3, 2)]
+
+
+class Box:
+    """A learning rate a user changes from outside (callables read it)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def __call__(self):
+        return self.value
+
+
+class Mutable(keras.optimizers.schedules.LearningRateSchedule):
+    """A schedule whose `scale` is changed in place between steps."""
+
+    def __init__(self, scale):
+        self.scale = scale
+
+    def __call__(self, step):
+        return self.scale * 0.5 ** (ops.cast(step, "float32") / 4.0)
+
+
+LR_KINDS = ["float", "variable", "callable", "cosine_to_0", "warmup_from_0",
+            "mutated"]
+
+
+def _learning_rate(kind):
+    """(the `learning_rate` argument, a function(optimizer, step) run
+    before each step)."""
+    if kind == "float":
+        return 0.05, lambda o, t: None
+    if kind == "variable":
+        return 0.05, lambda o, t: setattr(o, "learning_rate",
+                                          0.05 * (t % 3))
+    if kind == "callable":
+        box = Box(0.05)
+        return box, lambda o, t: setattr(box, "value", 0.02 * (t + 1))
+    if kind == "cosine_to_0":
+        return keras.optimizers.schedules.CosineDecay(0.05, 3), \
+            lambda o, t: None
+    if kind == "warmup_from_0":
+        return keras.optimizers.schedules.CosineDecay(
+            0.0, 10, warmup_target=0.1, warmup_steps=3), lambda o, t: None
+    schedule = Mutable(0.05)
+    return schedule, lambda o, t: setattr(schedule, "scale", 0.01 * (t + 1))
+
+
+def _layout(gradient, layout, dtype):
+    """The gradient as a user's code may hand it over."""
+    if layout == "other_dtype":
+        return ops.cast(gradient, "float64" if dtype != "float64"
+                        else "float32")
+    if layout == "transposed" and len(gradient.shape) >= 2:
+        t = ops.transpose(ops.convert_to_tensor(np.ascontiguousarray(
+            ops.convert_to_numpy(gradient).swapaxes(0, 1))), (1, 0) + tuple(
+                range(2, len(gradient.shape))))
+        return t
+    if layout == "expanded":
+        first = ops.convert_to_numpy(gradient).reshape(-1)[:1]
+        if BACKEND == "torch":
+            return ops.convert_to_tensor(first).reshape(
+                (1,) * len(gradient.shape)).expand(*gradient.shape)
+        return ops.broadcast_to(ops.reshape(ops.convert_to_tensor(first),
+                                            (1,) * len(gradient.shape)),
+                                gradient.shape)
+    return gradient
+
+
+def _run(name, options, scenario, fused):
+    """Train with a scenario; return every variable as NumPy arrays."""
+    dtype, steps, seed = scenario["dtype"], scenario["steps"], scenario["seed"]
+    rng = np.random.default_rng(seed)
+    weights = [rng.normal(size=s) for s in SHAPES]
+    variables = [keras.Variable(w.astype(dtype), dtype=dtype)
+                 for w in weights]
+    lr, before_step = _learning_rate(scenario["lr"])
+    if fused == "keras":
+        optimizer = KERAS[name](learning_rate=lr, **options)
+    else:
+        optimizer = getattr(kerasoptim, name)(learning_rate=lr, fused=fused,
+                                              **options)
+    optimizer.build(variables)
+    for t in range(steps):
+        before_step(optimizer, t)
+        grads, chosen = [], []
+        for i, (v, s) in enumerate(zip(variables, SHAPES)):
+            if scenario["subsets"] and (t + i) % 3 == 0:
+                continue
+            g = (rng.normal(size=s) * (1 + t)).astype(dtype)
+            if name == "LazyAdam" and len(s) > 1:
+                g[rng.integers(0, s[0])] = 0  # a row left out
+            g = ops.convert_to_tensor(g)
+            grads.append(_layout(g, scenario["layout"], dtype))
+            chosen.append(v)
+        optimizer.apply(grads, chosen)
+    return [ops.convert_to_numpy(ops.cast(v, "float32"))
+            for v in variables + list(optimizer.variables[1:])]
+
+
+scenarios = st.fixed_dictionaries({
+    "dtype": st.sampled_from(["float32", "float64", "float16", "bfloat16"]),
+    "layout": st.sampled_from(["plain", "transposed", "expanded",
+                               "other_dtype"]),
+    "lr": st.sampled_from(LR_KINDS),
+    "subsets": st.booleans(),
+    "steps": st.integers(1, 5),
+    "seed": st.integers(0, 2**16),
+})
+options = st.fixed_dictionaries({
+    "amsgrad": st.booleans(),
+    "weight_decay": st.sampled_from([None, 0.0, 0.004, 0.3]),
+})
+NAMES = ["Adam", "AdamW", "Adamax", "LazyAdam"]
+
+
+def _options(name, drawn):
+    drawn = dict(drawn)
+    if name == "Adamax":
+        drawn.pop("amsgrad")
+    if name == "AdamW" and drawn["weight_decay"] is None:
+        drawn["weight_decay"] = 0.004
+    return drawn
+
+
+def _assert_equal(fast, plain):
+    for i, (a, b) in enumerate(zip(fast, plain)):
+        np.testing.assert_array_equal(a, b, err_msg=f"variable #{i}")
+
+
+@pytest.mark.parametrize("name", NAMES)
+@settings(max_examples=15, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(scenario=scenarios, drawn=options)
+def test_fast_equals_plain_and_keras(name, scenario, drawn):
+    """Kernels == plain path, bit for bit; plain == Keras (float32/64)."""
+    opts = _options(name, drawn)
+    fast = _run(name, opts, scenario, None)
+    plain = _run(name, opts, scenario, False)
+    _assert_equal(fast, plain)
+    for a in fast:
+        assert np.all(np.isfinite(a))
+    if KERAS[name] is None or scenario["dtype"] not in ("float32", "float64"):
+        return
+    theirs = _run(name, opts, scenario, "keras")
+    # Keras' torch backend decays by float32(1 - wd * lr) (test_parity).
+    rtol = 1e-5 if BACKEND == "torch" and opts["weight_decay"] else 1e-6
+    for i, (a, b) in enumerate(zip(plain, theirs)):
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=1e-6,
+                                   err_msg=f"variable #{i} vs keras")
+
+
+def test_the_comparison_can_fail():
+    """A beta off by 1e-6 changes the numbers the test compares."""
+    scenario = dict(dtype="float32", layout="plain", lr="float",
+                    subsets=False, steps=3, seed=0)
+    a = _run("Adam", {}, scenario, None)
+    b = _run("Adam", {"beta_1": 0.9 + 1e-6}, scenario, None)
+    with pytest.raises(AssertionError):
+        _assert_equal(a, b)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32",
+                                   "float64"])
+def test_which_path_each_dtype_takes(dtype, monkeypatch):
+    """The scenarios above exercise the kernels for the dtypes they take
+    (every float dtype on torch; float32 and float64 on TensorFlow, whose
+    graphs round 16-bit floats otherwise than its eager ops), not a
+    silent fallback; other dtypes take the plain path."""
+    if _fast.KERNELS is None:
+        return
+    calls = []
+    real = _fast.KERNELS.run
+    monkeypatch.setattr(_fast.KERNELS, "run", lambda k, *a, **kw: (
+        calls.append(k.__name__), real(k, *a, **kw)))
+    taken = 4 if dtype in _fast.KERNELS.DTYPES else 0
+    if True:
+        for layout in ("transposed", "expanded", "other_dtype"):
+            calls.clear()
+            _run("AdamW", {"weight_decay": 0.1},
+                 dict(dtype=dtype, layout=layout, lr="cosine_to_0",
+                      subsets=True, steps=4, seed=1), None)
+            assert calls.count("adam") == calls.count("decay") == taken
+
+
+def test_fused_true_explains_why_not():
+    """fused=True requires a kernel: where none exists, a clear error."""
+    if _fast.KERNELS is None:
+        with pytest.raises(ValueError, match="fused.*jit"):
+            kerasoptim.Adam(fused=True)
+        return
+    with pytest.raises(ValueError, match="LazyAdam has no fused kernel"):
+        kerasoptim.LazyAdam(fused=True)
+    v = keras.Variable(np.ones(3, "int32"), dtype="int32", trainable=False)
+    optimizer = kerasoptim.Adam(fused=True)
+    optimizer.apply([ops.ones((2,))], [w := keras.Variable(np.ones(2))])
+    assert not np.allclose(ops.convert_to_numpy(w), 1.0)
+    with pytest.raises(ValueError, match=r"fused=True.*dtype int32"):
+        optimizer._backend_update_step([ops.ones((3,), "int32")], [v], 0.1)
+
+
+def test_no_warning_per_step():
+    """NumPy 2's `__array__(copy=)` deprecation must not fire each step."""
+    variables = [keras.Variable(np.ones((3, 2), "float32"))]
+    optimizer = kerasoptim.AdamW(learning_rate=0.01)
+    optimizer.apply([ops.ones((3, 2))], variables)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            optimizer.learning_rate = 0.02
+            optimizer.apply([ops.ones((3, 2))], variables)
+    assert [str(w.message) for w in caught] == []
+
+
+def _conv_gradients(model, x, y):
+    """Gradients of a Conv2D model, as the backend's own autodiff gives
+    them (a torch kernel gradient is a permuted, non-contiguous view)."""
+    return _autodiff_gradients(model, keras.losses.MeanSquaredError(), x, y)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_conv_gradients_from_autodiff(name):
+    """Gradients through Conv2D from the backend's autodiff: fast == plain,
+    and Adam/AdamW/Adamax match Keras."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(4, 6, 6, 2)).astype("float32")
+    y = rng.normal(size=(4, 4, 4, 3)).astype("float32")
+    results = {}
+    for way in (None, False, "keras"):
+        if way == "keras" and KERAS[name] is None:
+            continue
+        keras.utils.set_random_seed(5)
+        model = keras.Sequential([keras.Input((6, 6, 2)),
+                                  keras.layers.Conv2D(3, 3)])
+        optimizer = (KERAS[name](learning_rate=0.01) if way == "keras" else
+                     getattr(kerasoptim, name)(learning_rate=0.01,
+                                               fused=way))
+        for _ in range(5):
+            grads = _conv_gradients(model, x, y)
+            optimizer.apply(grads, model.trainable_variables)
+        results[way] = [ops.convert_to_numpy(v) for v in model.weights]
+    _assert_equal(results[None], results[False])
+    if "keras" in results:
+        for a, b in zip(results[False], results["keras"]):
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fit_fast_equals_plain(name):
+    """Inside `fit()` (compiled where the backend compiles)."""
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(64, 5)).astype("float32")
+    y = rng.normal(size=(64, 1)).astype("float32")
+    results = []
+    for fused in (None, False):
+        keras.utils.set_random_seed(6)
+        model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(8),
+                                  keras.layers.Dense(1)])
+        model.compile(optimizer=getattr(kerasoptim, name)(
+            learning_rate=keras.optimizers.schedules.CosineDecay(0.01, 6),
+            fused=fused), loss="mse")
+        model.fit(x, y, epochs=2, batch_size=16, verbose=0, shuffle=False)
+        results.append([ops.convert_to_numpy(w) for w in model.weights])
+    # Compiled programs may fuse differently: float32 rounding.
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_mixed_float16_loss_scale():
+    """`mixed_float16` with Keras' LossScaleOptimizer: fast == plain."""
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=(32, 4)).astype("float32")
+    y = rng.normal(size=(32, 1)).astype("float32")
+    results = []
+    for fused in (None, False):
+        keras.config.set_dtype_policy("mixed_float16")
+        try:
+            keras.utils.set_random_seed(9)
+            model = keras.Sequential([keras.Input((4,)),
+                                      keras.layers.Dense(8),
+                                      keras.layers.Dense(1)])
+            model.compile(optimizer=keras.optimizers.LossScaleOptimizer(
+                kerasoptim.Adam(learning_rate=0.01, fused=fused)),
+                loss="mse")
+            model.fit(x, y, epochs=2, batch_size=8, verbose=0,
+                      shuffle=False)
+        finally:
+            keras.config.set_dtype_policy("float32")
+        results.append([ops.convert_to_numpy(w) for w in model.weights])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_tensorflow_traces_do_not_grow_with_settings(monkeypatch):
+    """50 eager steps with the learning rate, beta_1 and epsilon changed
+    before each trace no more graphs than 50 steps with them constant."""
+    if BACKEND != "tensorflow":
+        return
+    from kerasoptim._fast import tensorflow as kernels
+
+    traces = []
+    real = kernels.adam
+    monkeypatch.setattr(kernels, "adam", lambda *a, **k: (
+        traces.append(1), real(*a, **k)))
+    counts = []
+    for changing in (False, True):
+        kernels._programs.clear()
+        traces.clear()
+        variables = [keras.Variable(np.ones((3, 2), "float32"))]
+        optimizer = kerasoptim.Adam(learning_rate=0.01)
+        for t in range(50):
+            if changing:
+                optimizer.learning_rate = 0.01 * (1 + t % 7)
+                optimizer.beta_1 = 0.9 - 0.001 * t
+                optimizer.epsilon = 1e-7 * (1 + t)
+            optimizer.apply([ops.ones((3, 2)) * t], variables)
+        counts.append(len(traces))
+    assert counts == [1, 1]
+    assert len(kernels._programs) <= kernels.CACHE_SIZE
+
+
+def _subprocess(code, **env):
+    """Run `code` in a fresh Python (device counts are fixed at start-up);
+    return its stdout."""
+    env = dict(os.environ, KERAS_BACKEND=BACKEND, **env)
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)],
+                            capture_output=True, text=True, env=env,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+if BACKEND == "tensorflow":
+    def test_mirrored_strategy_in_and_out_of_scope():
+        """Variables made under MirroredStrategy over 2 logical CPUs, updated
+        inside its scope and eagerly outside it: the plain path's numbers."""
+        out = _subprocess("""
+            import numpy as np, tensorflow as tf, keras, kerasoptim
+            cpu = tf.config.list_physical_devices("CPU")[0]
+            tf.config.set_logical_device_configuration(
+                cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+            strategy = tf.distribute.MirroredStrategy(["CPU:0", "CPU:1"])
+            result = []
+            for name in ("Adam", "AdamW", "Adamax", "LazyAdam"):
+                for fused in (None, False):
+                    with strategy.scope():
+                        v = keras.Variable(np.ones((3, 2), "float32"))
+                        opt = getattr(kerasoptim, name)(learning_rate=0.1,
+                                                        fused=fused)
+                        opt.build([v])
+                    g = tf.ones((3, 2))
+                    with strategy.scope():
+                        strategy.run(lambda: opt.apply([g], [v]))
+                    opt.apply([g], [v])  # eagerly, outside the scope
+                    result.append(v.numpy())
+                np.testing.assert_array_equal(result[-2], result[-1])
+                assert not np.allclose(result[-1], 1.0)
+            print("ok", len(result))
+        """)
+        assert out.strip() == "ok 8"
+
+
+if BACKEND == "jax":
+    @pytest.mark.parametrize("name", ["Adam", "LazyAdam"])
+    def test_jax_distribution_sharded_embedding(name):
+        """DataParallel and ModelParallel (an embedding table sharded over 4
+        host devices): the same weights as on one device."""
+        out = _subprocess(f"""
+            import numpy as np, keras, kerasoptim
+            from keras import distribution as d
+
+            def train(dist):
+                if dist is not None:
+                    d.set_distribution(dist)
+                keras.utils.set_random_seed(2)
+                model = keras.Sequential([keras.Input((3,), dtype="int32"),
+                    keras.layers.Embedding(64, 8, name="table"),
+                    keras.layers.GlobalAveragePooling1D(),
+                    keras.layers.Dense(1)])
+                model.compile(optimizer=kerasoptim.{name}(learning_rate=0.05),
+                                loss="mse")
+                rng = np.random.default_rng(0)
+                x = rng.integers(0, 16, size=(32, 3)).astype("int32")
+                y = rng.normal(size=(32, 1)).astype("float32")
+                model.fit(x, y, epochs=2, batch_size=8, verbose=0,
+                            shuffle=False)
+                d.set_distribution(None)
+                return [np.asarray(w) for w in model.get_weights()]
+
+            devices = d.list_devices()
+            assert len(devices) == 4, devices
+            one = train(None)
+            mesh = d.DeviceMesh((4,), ["batch"], devices)
+            data = train(d.DataParallel(device_mesh=mesh))
+            mesh2 = d.DeviceMesh((2, 2), ["batch", "model"], devices)
+            layout = d.LayoutMap(mesh2)
+            layout["table/embeddings"] = ("model", None)
+            model_par = train(d.ModelParallel(layout_map=layout,
+                                                batch_dim_name="batch"))
+            for other in (data, model_par):
+                for a, b in zip(one, other):
+                    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+            print("ok")
+        """, XLA_FLAGS="--xla_force_host_platform_device_count=4")
+        assert out.strip() == "ok"
+
+
+class PythonArithmetic(keras.optimizers.schedules.LearningRateSchedule):
+    """A schedule that does Python arithmetic on the step (eager only)."""
+
+    def __call__(self, step):
+        return 0.1 / (1.0 + int(step) % 3)
+
+
+def _py_function_schedule():
+    import tensorflow as tf
+
+    class PyFunction(keras.optimizers.schedules.LearningRateSchedule):
+        def __call__(self, step):
+            return tf.py_function(lambda s: 0.1 / (1.0 + float(s) % 3),
+                                  [step], tf.float32)
+    return PyFunction()
+
+
+if BACKEND == "tensorflow":
+    @pytest.mark.parametrize("schedule", ["arithmetic", "py_function"])
+    def test_eager_schedules_keras_can_run(schedule):
+        """Schedules Keras evaluates eagerly (Python arithmetic on the step,
+        `tf.py_function`) work, with Keras' numbers."""
+        results = []
+        for cls in (kerasoptim.AdamW, keras.optimizers.AdamW):
+            lr = (PythonArithmetic() if schedule == "arithmetic"
+                  else _py_function_schedule())
+            variables = [keras.Variable(np.ones((3, 2), "float32"))]
+            optimizer = cls(learning_rate=lr)
+            for t in range(5):
+                optimizer.apply([ops.ones((3, 2)) * (t - 2)], variables)
+            results.append(ops.convert_to_numpy(variables[0]))
+        np.testing.assert_allclose(results[0], results[1], rtol=1e-6)
+
+    def test_adamw_fit_with_py_function_schedule():
+        """AdamW in `fit()` with a `tf.py_function` schedule, as Keras."""
+        rng = np.random.default_rng(10)
+        x = rng.normal(size=(32, 3)).astype("float32")
+        y = rng.normal(size=(32, 1)).astype("float32")
+        results = []
+        for cls in (kerasoptim.AdamW, keras.optimizers.AdamW):
+            keras.utils.set_random_seed(11)
+            model = keras.Sequential([keras.Input((3,)),
+                                      keras.layers.Dense(1)])
+            model.compile(optimizer=cls(learning_rate=_py_function_schedule()),
+                          loss="mse")
+            model.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False)
+            results.append([ops.convert_to_numpy(w) for w in model.weights])
+        for a, b in zip(*results):
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "Adamax"])
+def test_float16_policy_matches_keras(name):
+    """float16 variables (policy `float16`, not mixed): Keras' numbers, to
+    float16 rounding (the fast path, where it takes 16-bit floats, equals
+    the plain path exactly: test_fast_equals_plain_and_keras)."""
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=(16, 4)).astype("float16")
+    y = rng.normal(size=(16, 3)).astype("float16")
+    results = []
+    for cls in (getattr(kerasoptim, name), KERAS[name]):
+        keras.config.set_dtype_policy("float16")
+        try:
+            keras.utils.set_random_seed(13)
+            model = keras.Sequential([keras.Input((4,)),
+                                      keras.layers.Dense(3)])
+            optimizer = cls(learning_rate=0.01, epsilon=1e-3)
+            loss_fn = keras.losses.MeanSquaredError()
+            for _ in range(10):
+                grads = _autodiff_gradients(model, loss_fn, x, y)
+                optimizer.apply(grads, model.trainable_variables)
+        finally:
+            keras.config.set_dtype_policy("float32")
+        results.append([ops.convert_to_numpy(w).astype("float32")
+                        for w in model.weights])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=2e-3, atol=2e-3)
+
+
+def _autodiff_gradients(model, loss_fn, x, y):
+    """The backend autodiff's gradients of `loss_fn(y, model(x))`."""
+    if BACKEND == "torch":
+        import torch
+        loss = loss_fn(y, model(x))
+        return list(torch.autograd.grad(loss, [v.value for v in
+                                               model.trainable_variables]))
+    if BACKEND == "tensorflow":
+        import tensorflow as tf
+        with tf.GradientTape() as tape:
+            loss = loss_fn(y, model(x))
+        return tape.gradient(loss, model.trainable_variables)
+    import jax
+    values = [v.value for v in model.trainable_variables]
+
+    def loss(values):
+        out, _ = model.stateless_call(values, [], x)
+        return loss_fn(y, out)
+    return jax.grad(loss)(values)
