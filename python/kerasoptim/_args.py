@@ -159,8 +159,8 @@ def _scalar(value):
             value.dtype.kind in "iuf":
         return float(value)
     if isinstance(value, keras.Variable) or ops.is_tensor(value):
-        if tuple(value.shape) != () or "float" not in str(value.dtype) and \
-                "int" not in str(value.dtype):
+        dtype = str(value.dtype)
+        if tuple(value.shape) != () or not ("float" in dtype or "int" in dtype):
             return None
         try:
             return float(ops.convert_to_numpy(value))
