@@ -13,6 +13,11 @@ call_factory <- function(fun, env, dots) {
   for (arg in names) {
     args[arg] <- list(check_arg(args[[arg]], arg, call))
   }
+  # A name the user gives is used as given; without one, Python makes the
+  # default name unique (`adam`, `adam_1`, ...), as keras3 leaves it to Keras.
+  if (eval(quote(missing(name)), env)) {
+    args["name"] <- list(NULL)
+  }
   dots <- check_dots(dots, call)
 
   module <- kerasoptim_module(call = call)
@@ -43,8 +48,8 @@ arg_kinds <- c(
 )
 
 kind_allowed <- c(
-  rate = "a single number, a `LearningRateSchedule` or a function with no arguments",
-  coefficient = "a single number or a function with no arguments",
+  rate = "a single number, a `LearningRateSchedule` or a function that takes no arguments",
+  coefficient = "a single number or a function that takes no arguments",
   number = "a single number",
   number_or_null = "a single number or `NULL`",
   flag = "`TRUE` or `FALSE`",
@@ -74,9 +79,11 @@ check_arg <- function(x, arg, call = NULL) {
 }
 
 # A single non-missing number as a double (so `1L` is a float in Python), or
-# NULL when `x` is not one.
+# NULL when `x` is not one (a 1 x 1 matrix is an array in Python: not one).
 as_number <- function(x) {
-  if (is.numeric(x) && length(x) == 1L && !is.na(x)) as.double(x)
+  if (is.numeric(x) && length(x) == 1L && is.null(dim(x)) && !is.na(x)) {
+    as.double(x)
+  }
 }
 
 # A single whole number as an integer (Python int), or NULL.
@@ -88,8 +95,15 @@ as_count <- function(x) {
   }
 }
 
+# A function that can be called with no arguments: every formal has a
+# default or is `...` (keras3 accepts `function(...) x` as a learning rate).
 is_function0 <- function(x) {
-  is.function(x) && length(formals(args(x))) == 0L
+  if (!is.function(x)) {
+    return(FALSE)
+  }
+  fmls <- formals(args(x))
+  required <- vapply(fmls, function(f) identical(f, quote(expr = )), TRUE)
+  all(!required | names(fmls) == "...")
 }
 
 check_dots <- function(dots, call = NULL) {
@@ -142,14 +156,18 @@ describe_value <- function(x, width = 60L) {
   text
 }
 
-# R functions become Python functions with the same (empty) signature, so
-# Python sees a zero-argument callable rather than `(*args, **kwargs)`.
+# R functions become Python functions with their signature, so Python sees
+# a zero-argument callable rather than `(*args, **kwargs)`; one callable with
+# no arguments (`function(...)`, defaults) is sent as exactly that.
 as_python_callable <- function(x) {
-  if (is.function(x) && !inherits(x, "python.builtin.object")) {
-    reticulate::py_func(x)
-  } else {
-    x
+  if (!is.function(x) || inherits(x, "python.builtin.object")) {
+    return(x)
   }
+  if (is_function0(x)) {
+    fn <- x
+    x <- function() fn()
+  }
+  reticulate::py_func(x)
 }
 
 # Evaluate `expr`; a Python exception becomes an R error whose message is the

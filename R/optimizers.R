@@ -12,67 +12,7 @@
 #' The optimizer is built by the Python package `kerasoptim` (class
 #' `kerasoptim.Adam`), so the same call from Python gives the same optimizer.
 #'
-#' @param learning_rate A float, a
-#'   `keras.optimizers.schedules.LearningRateSchedule` instance, or an R
-#'   function that takes no arguments and returns the actual value to use. The
-#'   learning rate. Defaults to `0.001`. An integer (`1L`) is used as a float.
-#' @param beta_1 A float value or a constant float tensor, or a function that
-#'   takes no arguments and returns the actual value to use. The exponential
-#'   decay rate for the 1st moment estimates. Defaults to `0.9`.
-#' @param beta_2 A float value or a constant float tensor, or a function that
-#'   takes no arguments and returns the actual value to use. The exponential
-#'   decay rate for the 2nd moment estimates. Defaults to `0.999`.
-#' @param epsilon A small constant for numerical stability. This epsilon is
-#'   "epsilon hat" in the Kingma and Ba paper (in the formula just before
-#'   Section 2.1), not the epsilon in Algorithm 1 of the paper. Defaults to
-#'   `1e-7`.
-#' @param amsgrad Boolean. Whether to apply AMSGrad variant of this algorithm
-#'   from the paper "On the Convergence of Adam and beyond". Defaults to
-#'   `FALSE`.
-#' @param weight_decay Float. If set, weight decay is applied.
-#' @param clipnorm Float. If set, the gradient of each weight is individually
-#'   clipped so that its norm is no higher than this value.
-#' @param clipvalue Float. If set, the gradient of each weight is clipped to be
-#'   no higher than this value.
-#' @param global_clipnorm Float. If set, the gradient of all weights is clipped
-#'   so that their global norm is no higher than this value.
-#' @param use_ema Boolean, defaults to `FALSE`. If `TRUE`, exponential moving
-#'   average (EMA) is applied. EMA consists of computing an exponential moving
-#'   average of the weights of the model (as the weight values change after
-#'   each training batch), and periodically overwriting the weights with their
-#'   moving average.
-#' @param ema_momentum Float, defaults to 0.99. Only used if `use_ema=TRUE`.
-#'   This is the momentum to use when computing the EMA of the model's weights:
-#'   `new_average = ema_momentum * old_average + (1 - ema_momentum) *
-#'   current_variable_value`.
-#' @param ema_overwrite_frequency Int or `NULL`, defaults to `NULL`. Only used
-#'   if `use_ema=TRUE`. Every `ema_overwrite_frequency` steps of iterations, we
-#'   overwrite the model variable by its moving average. If `NULL`, the
-#'   optimizer does not overwrite model variables in the middle of training,
-#'   and you need to explicitly overwrite the variables at the end of training
-#'   by calling `optimizer$finalize_variable_values()` (which updates the model
-#'   variables in-place). When using the built-in `fit()` training loop, this
-#'   happens automatically after the last epoch, and you don't need to do
-#'   anything.
-#' @param name String. The name to use for momentum accumulator weights
-#'   created by the optimizer. `NULL` lets Keras make a unique name.
-#' @param ... For forward/backward compatibility: named arguments passed on to
-#'   the Python optimizer. All arguments in `...` must be named.
-#' @param loss_scale_factor Float or `NULL`. If a float, the scale factor will
-#'   be multiplied the loss before computing gradients, and the inverse of the
-#'   scale factor will be multiplied by the gradients before updating
-#'   variables. Useful for preventing underflow during mixed precision
-#'   training. Alternately, `keras.optimizers.LossScaleOptimizer` will
-#'   automatically set a loss scale factor.
-#' @param gradient_accumulation_steps Int or `NULL`. If an int, model and
-#'   optimizer variables will not be updated at every step; instead they will
-#'   be updated every `gradient_accumulation_steps` steps, using the average
-#'   value of the gradients since the last update. This is known as "gradient
-#'   accumulation". This can be useful when your batch size is very small, in
-#'   order to reduce gradient noise at each update step. EMA frequency will
-#'   look at "accumulated" iterations value (optimizer steps //
-#'   gradient_accumulation_steps). Learning rate schedules will look at "real"
-#'   iterations value (optimizer steps).
+#' @eval param_docs("optimizer_adam")
 #'
 #' @returns An optimizer object (a Python `keras.optimizers.Optimizer`), for
 #'   use with a model's `compile()` method, e.g.
@@ -121,11 +61,7 @@ optimizer_adam <- function(learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.999,
 #' The optimizer is built by the Python package `kerasoptim` (class
 #' `kerasoptim.AdamW`).
 #'
-#' @inheritParams optimizer_adam
-#' @param weight_decay Float. Defaults to `0.004`. The decoupled weight decay
-#'   rate: each step first shrinks every variable by
-#'   `learning_rate * weight_decay` times its value.
-#'
+#' @eval param_docs("optimizer_adam_w")
 #' @inherit optimizer_adam return
 #'
 #' @section References:
@@ -182,13 +118,7 @@ optimizer_adam_w <- function(learning_rate = 0.001, weight_decay = 0.004,
 #' The optimizer is built by the Python package `kerasoptim` (class
 #' `kerasoptim.Adamax`).
 #'
-#' @inheritParams optimizer_adam
-#' @param beta_2 A float value or a constant float tensor, or a function that
-#'   takes no arguments and returns the actual value to use. The exponential
-#'   decay rate for the exponentially weighted infinity norm. Defaults to
-#'   `0.999`.
-#' @param epsilon A small constant for numerical stability. Defaults to `1e-7`.
-#'
+#' @eval param_docs("optimizer_adamax")
 #' @inherit optimizer_adam return
 #'
 #' @section References:
@@ -230,9 +160,7 @@ optimizer_adamax <- function(learning_rate = 0.001, beta_1 = 0.9,
 #' `gradient_accumulation_steps` the rows that take part are those with a
 #' non-zero accumulated gradient.
 #'
-#' @inheritParams optimizer_adam
-#' @param weight_decay Float. If set, decoupled weight decay is applied to the
-#'   rows that take part in a step (and only to them).
+#' @eval param_docs("optimizer_lazy_adam")
 #' @inherit optimizer_adam return
 #'
 #' @family optimizers

@@ -1,161 +1,288 @@
-"""Argument checks and coercions shared by every optimizer.
+"""What each argument may be: the one table of argument semantics.
 
-Each check names the argument, the value received and what is allowed, and
-runs at construction time, before any state is created. The coercions are the
-ones R users need: R sends whole numbers as doubles (``2.0``), so step counts
-accept whole floats, and an integer learning rate is accepted as a float.
+`RULES` gives, for every constructor argument, the values accepted and what
+they mean (everything Keras gives a meaning, `0` meaning "off" where Keras
+reads it so, plus the forms R sends: whole doubles for counts, integers for
+numbers, functions that take no arguments) and the bounds beyond which a
+value would wreck training (non-finite weights, a later crash, an
+overflow). `check()` applies a rule; the R wrappers check only what R alone
+can see (length, `NA`, types) and leave the rest to this table, and their
+tests compare both verdicts value by value. Errors are `ArgumentError`, a
+`ValueError` (as Keras raises) that is also a `TypeError`, and name the
+argument, the value and what is allowed.
 """
 
+import dataclasses
+import inspect
 import math
 import numbers
 
+import keras
 import numpy as np
 from keras import ops
 from keras.optimizers.schedules import LearningRateSchedule
 
+from kerasoptim import _compat
 
-def _shown(value):
-    """The value as an error message shows it."""
-    return f"{value!r} (of type {type(value).__name__})" if not isinstance(
-        value, (numbers.Number, type(None))
-    ) else repr(value)
-
-
-def fail(name, value, allowed, error=ValueError):
-    """Raise `error` naming the argument, what is allowed and the value."""
-    raise error(
-        f"Argument `{name}` must be {allowed}. Received: {name}={_shown(value)}"
-    )
+# Counts must fit a 32-bit integer: R's integers, and JAX's int32 iteration
+# counter, whose modulo by a larger count overflows.
+MAX_COUNT = 2**31 - 1
+# Hyperparameters that scale a step (learning rate, weight decay) beyond
+# this send float32 weights to infinity within a few steps.
+MAX_SCALE = 1e6
+# Clipping thresholds and loss scales multiply gradients or losses: beyond
+# this (or below its inverse) float32 overflows or rounds to zero.
+MAX_FACTOR = 1e20
 
 
-def _is_number(value):
-    return isinstance(value, numbers.Real) and not isinstance(
-        value, (bool, np.bool_)
-    )
+class ArgumentError(ValueError, TypeError):
+    """A bad argument: a `ValueError`, as Keras raises, and a `TypeError`."""
 
 
-def _scalar_tensor_value(value):
-    """The float value of a concrete scalar tensor, or None if not one."""
-    if not ops.is_tensor(value) or tuple(value.shape) != ():
-        return None
-    try:
-        return float(ops.convert_to_numpy(value))
-    except Exception:  # symbolic tensors have no value yet
-        return None
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    """What one argument accepts.
 
-
-def number(name, value, *, low, high=math.inf, low_open=False,
-           high_open=False, optional=False, allowed=None):
-    """A finite real number in the given interval (``None`` if optional).
-
-    Returns the value as a Python float (ints become floats).
+    kind: "rate" (number, schedule, variable or callable), "beta" (number,
+    variable or callable), "number", "count", "flag" or "name".
+    low, high: bounds of a number or count (inclusive unless `*_open`).
+    none: whether `None` is accepted; off: whether `0` is accepted as Keras'
+    "off" below `low`. keras_words: Keras' own error text, put first.
     """
-    if value is None and optional:
+
+    kind: str
+    low: float = 0
+    high: float = math.inf
+    low_open: bool = False
+    high_open: bool = False
+    none: bool = False
+    off: bool = False
+    keras_words: str = ""
+
+    def allowed(self):
+        """What is allowed, in words."""
+        if self.kind == "flag":
+            text = "True or False"
+        elif self.kind == "name":
+            text = "a string"
+        else:
+            count = self.kind == "count"
+            noun = "a whole number" if count else "a number"
+            lo, hi = ("(" if self.low_open else "["), (
+                ")" if self.high_open else "]")
+            low, high = ((f"{int(x)}" if count else f"{x:g}")
+                         for x in (self.low, self.high))
+            text = f"{noun} in {lo}{low}, {high}{hi}"
+            if self.off:
+                text = f"0 (off) or {text}"
+            if self.kind in ("rate", "beta"):
+                text += (", a keras.Variable (read at each step) or a "
+                         "callable that takes no arguments")
+            if self.kind == "rate":
+                text = text.replace(", a keras.Variable",
+                                    ", a LearningRateSchedule, a "
+                                    "keras.Variable")
+        return text + (" or None" if self.none else "")
+
+
+def _number(**bounds):
+    return Rule("number", **bounds)
+
+
+def _clip():
+    """A clipping threshold: `None` or `0` (off), or a positive number."""
+    return _number(low=1 / MAX_FACTOR, high=MAX_FACTOR, none=True, off=True)
+
+
+RULES = {
+    "learning_rate": Rule("rate", 0, MAX_SCALE),
+    "beta_1": Rule("beta", 0, 1, high_open=True),
+    "beta_2": Rule("beta", 0, 1, high_open=True),
+    # 0 would divide 0 by 0 where a gradient is zero (NaN weights).
+    "epsilon": _number(low=1 / MAX_FACTOR, high=MAX_SCALE),
+    "amsgrad": Rule("flag"),
+    "weight_decay": _number(high=MAX_SCALE, none=True),
+    "clipnorm": _clip(),
+    "clipvalue": _clip(),
+    "global_clipnorm": _clip(),
+    "use_ema": Rule("flag"),
+    "ema_momentum": _number(high=1),
+    "ema_overwrite_frequency": Rule(
+        "count", 1, MAX_COUNT, none=True, off=True,
+        keras_words="`ema_overwrite_frequency` must be an integer >= 1 or "
+                    "None."),
+    "loss_scale_factor": _number(low=1 / MAX_FACTOR, high=MAX_FACTOR,
+                                 none=True),
+    "gradient_accumulation_steps": Rule(
+        "count", 2, MAX_COUNT, none=True, off=True,
+        keras_words="`gradient_accumulation_steps` must be an integer >= 2."),
+    "name": Rule("name", none=True),
+    "fused": Rule("flag", none=True),
+}
+
+
+def _shown(value, width=60):
+    """The value as an error message shows it (at most `width` characters
+    of its repr: `10**400` has 401 digits)."""
+    text = repr(value)
+    if len(text) > width:
+        text = text[:width - 3] + "..."
+    if isinstance(value, (numbers.Number, type(None), str)):
+        return text
+    return f"{text} (of type {type(value).__name__})"
+
+
+def fail(name, value, allowed, keras_words=""):
+    """Raise `ArgumentError` naming the argument, what is allowed and the
+    value; where Keras has its own words for the error, those come first."""
+    received = f"Received: {name}={_shown(value)}"
+    if keras_words:
+        raise ArgumentError(f"{keras_words} {received}. Allowed: {allowed}.")
+    raise ArgumentError(f"Argument `{name}` must be {allowed}. {received}")
+
+
+def _is_bool(value):
+    return isinstance(value, (bool, np.bool_))
+
+
+def _scalar(value):
+    """A Python float for a single real number (Python or NumPy number,
+    0-d array, concrete scalar tensor or variable), else None."""
+    if _is_bool(value):
         return None
-    lo, hi = ("(" if low_open else "["), (")" if high_open else "]")
-    if allowed is None:
-        allowed = (
-            f"a number > {low:g}" if (low_open and high == math.inf)
-            else f"a number >= {low:g}" if high == math.inf
-            else f"a number in {lo}{low:g}, {high:g}{hi}"
-        )
-        if optional:
-            allowed += " or None"
-    if not _is_number(value):
-        fail(name, value, allowed, TypeError)
-    x = float(value)
-    too_low = x <= low if low_open else x < low
-    too_high = x >= high if high_open else x > high
-    if math.isnan(x) or too_low or too_high:
-        fail(name, value, allowed)
+    if isinstance(value, numbers.Real):
+        try:
+            return float(value)
+        except OverflowError:  # 10**400
+            return math.inf
+    if isinstance(value, np.ndarray) and value.shape == () and \
+            value.dtype.kind in "iuf":
+        return float(value)
+    if isinstance(value, keras.Variable) or ops.is_tensor(value):
+        dtype = str(value.dtype)
+        if tuple(value.shape) != () or not ("float" in dtype or "int" in dtype):
+            return None
+        try:
+            return float(ops.convert_to_numpy(value))
+        except Exception:  # a symbolic tensor has no value yet
+            return None
+    return None
+
+
+def _takes_no_arguments(value):
+    """Whether `value` can be called with no arguments (True when Python
+    cannot tell, as for some builtins)."""
+    try:
+        signature = inspect.signature(value)
+    except (TypeError, ValueError):
+        return True
+    return all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL,
+                                                      p.VAR_KEYWORD)
+               for p in signature.parameters.values())
+
+
+def check(name, value):
+    """`value` for argument `name` as the optimizer keeps it, or raise.
+
+    Numbers become Python floats, counts ints; variables, schedules and
+    callables are kept as they are (a variable is read at each step).
+    """
+    rule = RULES[name]
+    if value is None and rule.none:
+        return None
+    if rule.kind == "flag":
+        if not _is_bool(value):
+            fail(name, value, rule.allowed())
+        return bool(value)
+    if rule.kind == "name":
+        if not isinstance(value, str):
+            fail(name, value, rule.allowed())
+        return value
+    if rule.kind == "rate" and isinstance(value, LearningRateSchedule):
+        return value
+    if rule.kind in ("rate", "beta") and callable(value) and not isinstance(
+            value, keras.Variable):
+        if not _takes_no_arguments(value):
+            fail(name, value, rule.allowed())
+        return value
+    x = _scalar(value)
+    if x is None or not _in_range(rule, x):
+        fail(name, value, rule.allowed(), rule.keras_words)
+    if isinstance(value, keras.Variable) and rule.kind in ("rate", "beta"):
+        return value
+    if rule.off and x == 0:
+        return None  # Keras reads 0 as "off", as None
+    if rule.kind == "count":
+        return int(x)
     return x
 
 
-def whole_number(name, value, *, minimum, optional=True):
-    """An integer >= `minimum`; whole floats such as ``2.0`` become ``2``."""
-    if value is None and optional:
-        return None
-    allowed = f"a whole number >= {minimum}" + (" or None" if optional else "")
-    if not _is_number(value):
-        fail(name, value, allowed, TypeError)
-    if not float(value).is_integer():
-        fail(name, value, allowed)
-    if int(value) < minimum:
-        fail(name, value, allowed)
-    return int(value)
+def _in_range(rule, x):
+    if rule.off and x == 0:
+        return True
+    if rule.kind == "count" and not float(x).is_integer():
+        return False
+    above = x > rule.low if rule.low_open else x >= rule.low
+    below = x < rule.high if rule.high_open else x <= rule.high
+    return above and below  # False for NaN
 
 
-def boolean(name, value):
-    """`True` or `False` (NumPy booleans included)."""
-    if not isinstance(value, (bool, np.bool_)):
-        fail(name, value, "True or False", TypeError)
-    return bool(value)
+def check_all(arguments):
+    """`check()` every entry of `arguments` (a dict), plus the rule that
+    joins them: at most one of the clipping options set."""
+    checked = {key: check(key, value) for key, value in arguments.items()}
+    clips = {key: arguments[key] for key in
+             ("clipnorm", "clipvalue", "global_clipnorm")
+             if arguments.get(key) is not None}
+    if len(clips) > 1:
+        shown = ", ".join(f"{k}={v!r}" for k, v in clips.items())
+        raise ArgumentError(
+            "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be "
+            f"set. Received: {shown}")
+    return checked
 
 
-def learning_rate(value):
-    """A positive number, a `LearningRateSchedule` or a zero-argument callable."""
-    if isinstance(value, LearningRateSchedule) or callable(value):
-        return value
-    allowed = (
-        "a number > 0, a keras.optimizers.schedules.LearningRateSchedule "
-        "or a callable that takes no arguments"
-    )
-    tensor_value = _scalar_tensor_value(value)
-    if tensor_value is not None:
-        value = tensor_value
-    return number("learning_rate", value, low=0, low_open=True,
-                  allowed=allowed)
-
-
-def beta(name, value):
-    """A decay rate in [0, 1): a number, a scalar tensor or a callable."""
-    if callable(value):
-        return value
-    allowed = (
-        "a number in [0, 1), a scalar tensor or a callable that takes no "
-        "arguments"
-    )
-    tensor_value = _scalar_tensor_value(value)
-    if tensor_value is not None:
-        number(name, tensor_value, low=0, high=1, high_open=True,
-               allowed=allowed)
-        return value
-    return number(name, value, low=0, high=1, high_open=True, allowed=allowed)
-
-
-def name(value):
-    """The optimizer's name: a string, or None for Keras' automatic name."""
-    if value is not None and not isinstance(value, str):
-        fail("name", value, "a string or None", TypeError)
+def learning_rate_for_keras(value):
+    """What Keras' constructor takes for a checked learning rate: a
+    variable's current value (the variable itself is adopted afterwards)."""
+    if isinstance(value, keras.Variable):
+        return float(ops.convert_to_numpy(value))
     return value
 
 
-def at_most_one_clip(clipnorm, clipvalue, global_clipnorm):
-    """Only one of the three clipping options may be set."""
-    given = {
-        key: val for key, val in (("clipnorm", clipnorm),
-                                  ("clipvalue", clipvalue),
-                                  ("global_clipnorm", global_clipnorm))
-        if val is not None
-    }
-    if len(given) > 1:
-        shown = ", ".join(f"{k}={v!r}" for k, v in given.items())
-        raise ValueError(
-            "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be "
-            f"set. Received: {shown}"
-        )
+class DefaultName(str):
+    """A factory's default name (`"adam"`): the string itself, but told
+    apart from the same string given by the user."""
+
+    __slots__ = ()
+
+
+def factory_name(name):
+    """The name a factory passes on: its default made unique the way Keras
+    names objects (`adam`, `adam_1`, ...); a name the user gives, as
+    given."""
+    if isinstance(name, DefaultName):
+        return _compat.unique_name(str(name))
+    return name
+
+
+def weight_decay_required(value):
+    """AdamW's weight decay: not None (Keras' error, then ours)."""
+    if value is None:
+        fail("weight_decay", value, RULES["weight_decay"].allowed().replace(
+            " or None", ""), "Argument `weight_decay` must be a float.")
+    return value
 
 
 def no_unknown_kwargs(kwargs, known, owner):
-    """Reject keyword arguments that `owner` does not know."""
-    unknown = sorted(set(kwargs) - set(known))
+    """Reject keyword arguments that `owner` does not know (Keras' words
+    first)."""
+    unknown = {k: v for k, v in kwargs.items() if k not in known}
     if unknown:
-        shown = ", ".join(f"{k}={kwargs[k]!r}" for k in unknown)
         allowed = ", ".join(f"`{k}`" for k in known) or "none"
-        raise TypeError(
-            f"{owner} got unknown keyword argument(s): {shown}. "
-            f"Extra keyword arguments allowed: {allowed}"
-        )
+        raise ArgumentError(
+            f"Argument(s) not recognized: {unknown}. {owner} takes these "
+            f"extra keyword arguments: {allowed}")
 
 
 def passed(arguments):

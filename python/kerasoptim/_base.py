@@ -30,40 +30,32 @@ class AdamFamily(keras.optimizers.Optimizer):
                  gradient_accumulation_steps, name, **kwargs):
         _args.no_unknown_kwargs(kwargs, self._extra_kwargs,
                                 type(self).__name__)
-        number = _args.number
-        positive = dict(low=0, low_open=True, optional=True)
-        _args.at_most_one_clip(clipnorm, clipvalue, global_clipnorm)
-        fused = kwargs.pop("fused", None)
-        if fused is not None:
-            fused = _args.boolean("fused", fused)
+        decay = {"decay": kwargs.pop("decay")} if "decay" in kwargs else {}
+        checked = _args.check_all(dict(
+            learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon, weight_decay=weight_decay, clipnorm=clipnorm,
+            clipvalue=clipvalue, global_clipnorm=global_clipnorm,
+            use_ema=use_ema, ema_momentum=ema_momentum,
+            ema_overwrite_frequency=ema_overwrite_frequency,
+            loss_scale_factor=loss_scale_factor,
+            gradient_accumulation_steps=gradient_accumulation_steps,
+            name=name, **kwargs))
+        fused = checked.pop("fused", None)
         if fused and self._kernel_missing():
             _args.fail("fused", fused, "`None` or `False` here: "
                        f"{self._kernel_missing()}")
-        betas = _args.beta("beta_1", beta_1), _args.beta("beta_2", beta_2)
-        epsilon = number("epsilon", epsilon, low=0)
+        beta_1, beta_2 = checked.pop("beta_1"), checked.pop("beta_2")
+        epsilon = checked.pop("epsilon")
+        learning_rate = checked.pop("learning_rate")
         super().__init__(
-            learning_rate=_args.learning_rate(learning_rate),
-            weight_decay=number("weight_decay", weight_decay, low=0,
-                                optional=True),
-            clipnorm=number("clipnorm", clipnorm, **positive),
-            clipvalue=number("clipvalue", clipvalue, **positive),
-            global_clipnorm=number("global_clipnorm", global_clipnorm,
-                                   **positive),
-            use_ema=_args.boolean("use_ema", use_ema),
-            ema_momentum=number("ema_momentum", ema_momentum, low=0, high=1),
-            ema_overwrite_frequency=_args.whole_number(
-                "ema_overwrite_frequency", ema_overwrite_frequency, minimum=1
-            ),
-            loss_scale_factor=number("loss_scale_factor", loss_scale_factor,
-                                     **positive),
-            gradient_accumulation_steps=_args.whole_number(
-                "gradient_accumulation_steps", gradient_accumulation_steps,
-                minimum=2
-            ),
-            name=_args.name(name),
-            **kwargs,
-        )
-        self.beta_1, self.beta_2 = betas
+            learning_rate=_args.learning_rate_for_keras(learning_rate),
+            **checked, **decay)
+        if isinstance(learning_rate, keras.Variable):
+            _compat.adopt_learning_rate(self, learning_rate)
+        self.beta_1, self.beta_2 = beta_1, beta_2
+        for beta in (beta_1, beta_2):
+            if isinstance(beta, keras.Variable):
+                _compat.untrack(self, beta)  # read at each step, not saved
         self.epsilon = epsilon
         self.fused = fused
 

@@ -62,3 +62,26 @@ def maximum(x1, x2):
     import torch
 
     return torch.maximum(ops.convert_to_tensor(x1), ops.convert_to_tensor(x2))
+
+
+def unique_name(name):
+    """`name` made unique in this program the way Keras names its objects
+    (`adam`, `adam_1`, ...; the counter Keras' own default names use)."""
+    from keras.src.utils.naming import uniquify
+
+    return uniquify(name)
+
+
+def adopt_learning_rate(optimizer, variable):
+    """Make the user's `variable` the optimizer's learning rate, tracked in
+    place of the variable Keras made for it (what Keras' `learning_rate`
+    setter does when it replaces one)."""
+    optimizer._untrack_variable(optimizer._learning_rate)
+    optimizer._learning_rate = variable  # Keras' __setattr__ tracks it
+
+
+def untrack(optimizer, variable):
+    """Keep `variable` (a user's beta) out of the optimizer's own variables,
+    which Keras saves and restores by position: an optimizer rebuilt from
+    its config (where a beta is a number) must find the same list."""
+    optimizer._untrack_variable(variable)

@@ -32,7 +32,16 @@ def adam_delta(m, v, alpha, epsilon):
 
 @keras.saving.register_keras_serializable(package="kerasoptim")
 class Adam(AdamFamily):
-    """Placeholder; replaced by `document()` below."""
+    """Optimizer that implements the Adam algorithm.
+
+    Adam optimization is a stochastic gradient descent method that is based on
+    adaptive estimation of first-order and second-order moments (Kingma & Ba,
+    2014). Written for kerasoptim with `keras.ops`: a drop-in replacement for
+    `keras.optimizers.Adam` whose slot variables (`momentum`, `velocity`,
+    `velocity_hat`) are compatible with Keras' own, that accepts callable
+    betas, and that sums repeated rows of sparse gradients before squaring
+    them.
+    """
 
     def __init__(
         self,
@@ -54,7 +63,7 @@ class Adam(AdamFamily):
         **kwargs,
     ):
         arguments = _args.passed(locals())
-        amsgrad = _args.boolean("amsgrad", arguments.pop("amsgrad"))
+        amsgrad = _args.check("amsgrad", arguments.pop("amsgrad"))
         super().__init__(**arguments)
         self.amsgrad = amsgrad
 
@@ -112,13 +121,4 @@ class Adam(AdamFamily):
         return config
 
 
-document(Adam, """
-Optimizer that implements the Adam algorithm.
-
-Adam optimization is a stochastic gradient descent method that is based on
-adaptive estimation of first-order and second-order moments (Kingma & Ba,
-2014). Written for kerasoptim with `keras.ops`: a drop-in replacement for
-`keras.optimizers.Adam` whose slot variables (`momentum`, `velocity`,
-`velocity_hat`) are compatible with Keras' own, that accepts callable betas,
-and that sums repeated rows of sparse gradients before squaring them.
-""")
+document(Adam, "Adam")

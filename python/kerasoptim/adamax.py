@@ -5,12 +5,20 @@ from keras import ops
 
 from kerasoptim import _args, _compat
 from kerasoptim._base import AdamFamily
-from kerasoptim._docs import ARGS, document
+from kerasoptim._docs import document
 
 
 @keras.saving.register_keras_serializable(package="kerasoptim")
 class Adamax(AdamFamily):
-    """Placeholder; replaced by `document()` below."""
+    """Optimizer that implements the Adamax algorithm.
+
+    Adamax, a variant of Adam based on the infinity norm, is a first-order
+    gradient-based optimization method (Kingma & Ba, 2014, section 7.1). Due to
+    its capability of adjusting the learning rate based on data
+    characteristics, it is suited to learn time-variant process, e.g., speech
+    data with dynamically changed noise conditions. Epsilon is added to the
+    infinity norm as Keras places it.
+    """
 
     def __init__(
         self,
@@ -74,13 +82,4 @@ class Adamax(AdamFamily):
                 self._scalars(dtype, learning_rate))
 
 
-document(Adamax, """
-Optimizer that implements the Adamax algorithm.
-
-Adamax, a variant of Adam based on the infinity norm, is a first-order
-gradient-based optimization method (Kingma & Ba, 2014, section 7.1). Due to
-its capability of adjusting the learning rate based on data characteristics,
-it is suited to learn time-variant process, e.g., speech data with
-dynamically changed noise conditions. Epsilon is added to the infinity norm
-as Keras places it.
-""", overrides={"beta_2": ARGS["beta_2_adamax"]})
+document(Adamax, "Adamax")

@@ -9,7 +9,16 @@ from kerasoptim.adam import Adam
 
 @keras.saving.register_keras_serializable(package="kerasoptim")
 class AdamW(Adam):
-    """Placeholder; replaced by `document()` below."""
+    """Optimizer that implements the AdamW algorithm.
+
+    AdamW optimization is a stochastic gradient descent method that is based on
+    adaptive estimation of first-order and second-order moments with an added
+    method to decay weights per the techniques discussed in the paper,
+    'Decoupled Weight Decay Regularization' by Loshchilov, Hutter et al., 2019:
+    before each Adam step, every variable not excluded with
+    `exclude_from_weight_decay()` shrinks by `learning_rate * weight_decay`
+    times its value.
+    """
 
     def __init__(
         self,
@@ -30,20 +39,8 @@ class AdamW(Adam):
         name=None,
         **kwargs,
     ):
-        if weight_decay is None:
-            _args.fail("weight_decay", weight_decay,
-                       "a number >= 0 (AdamW needs a weight decay)")
+        _args.weight_decay_required(weight_decay)
         super().__init__(**_args.passed(locals()))
 
 
-document(AdamW, """
-Optimizer that implements the AdamW algorithm.
-
-AdamW optimization is a stochastic gradient descent method that is based on
-adaptive estimation of first-order and second-order moments with an added
-method to decay weights per the techniques discussed in the paper, 'Decoupled
-Weight Decay Regularization' by Loshchilov, Hutter et al., 2019: before each
-Adam step, every variable not excluded with `exclude_from_weight_decay()`
-shrinks by `learning_rate * weight_decay` times its value.
-""", overrides={"weight_decay": "Float. Defaults to `0.004`. The decoupled "
-                "weight decay rate (must not be None)."})
+document(AdamW, "AdamW")

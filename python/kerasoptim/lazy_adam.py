@@ -17,17 +17,44 @@ from kerasoptim._docs import document
 from kerasoptim.adam import Adam, adam_alpha, adam_delta, adam_increments
 
 
-LAZY_WEIGHT_DECAY = (
-    "Float. If set, decoupled weight decay is applied to the rows that take "
-    "part in a step: before their Adam step they shrink by "
-    "`learning_rate * weight_decay` times their value; the other rows are "
-    "not decayed."
-)
-
-
 @keras.saving.register_keras_serializable(package="kerasoptim")
 class LazyAdam(Adam):
-    """Placeholder; replaced by `document()` below."""
+    """Optimizer that implements the lazy Adam algorithm.
+
+    Lazy Adam updates only the rows of a variable that take part in a step, so
+    a step on a large embedding table costs what the batch touches. A row is a
+    slice along the first axis (an element of a 1-D variable); it takes part
+    only if it appears in the gradient: for a sparse gradient
+    (`tf.IndexedSlices`, a JAX `BCOO`, a PyTorch sparse COO tensor) if its
+    index is listed, for a dense gradient if its slice is not entirely zero.
+    Repeated indices are summed first. Rows that take part get `m <- beta_1 * m
+    + (1 - beta_1) * g`, `v <- beta_2 * v + (1 - beta_2) * g^2` and `w <- w -
+    lr_t * m / (sqrt(v) + epsilon)` with `lr_t = learning_rate * sqrt(1 -
+    beta_2^t) / (1 - beta_1^t)`; the other rows keep their `m`, `v` and
+    weights. When every row appears, the step is exactly Adam's. This is
+    TensorFlow Addons' LazyAdam for sparse gradients, extended to dense ones so
+    that an embedding trains the same way whichever backend computes its
+    gradient. With `amsgrad=True`, `v_hat` is kept per row, lazily;
+    `weight_decay` decays only the rows that take part (before their Adam
+    step).
+
+    On TensorFlow, the `tf.IndexedSlices` gradient of an embedding lookup is
+    applied with gathers and scatters on its rows only, also under XLA (and,
+    executing eagerly, as one traced graph). JAX and PyTorch hand the optimizer
+    dense gradients: JAX applies a masked update over the variable (fused under
+    `jit`), PyTorch finds the rows that are not zero and updates only those.
+    Sparse `BCOO` (JAX) and sparse COO (PyTorch) gradients are accepted too and
+    applied by rows (a `BCOO` with batch dimensions is made dense first). Dense
+    gradients on TensorFlow get the masked update.
+
+    Clipping (`clipnorm`, `clipvalue`, `global_clipnorm`) and loss scaling act
+    on the values of a sparse gradient, without a dense pass. Gradient
+    accumulation adds gradients into dense accumulators: it forces a dense
+    pass, and a row then takes part if its averaged gradient is not entirely
+    zero. EMA (like variable constraints) updates every weight each step, as in
+    Keras: a dense pass over the variables. The optimizer variables are Adam's
+    (`momentum`, `velocity`, `velocity_hat`).
+    """
 
     # -- gradients on their way in ----------------------------------------
     def _prepare_gradient(self, gradient):
@@ -178,40 +205,4 @@ class LazyAdam(Adam):
             ops.cast(self.epsilon, variable.dtype)))
         return [m, v, *v_hat, keep(w, w_old)]
 
-document(LazyAdam, """
-Optimizer that implements the lazy Adam algorithm.
-
-Lazy Adam updates only the rows of a variable that take part in a step, so a
-step on a large embedding table costs what the batch touches. A row is a
-slice along the first axis (an element of a 1-D variable); it takes part only
-if it appears in the gradient: for a sparse gradient (`tf.IndexedSlices`, a
-JAX `BCOO`, a PyTorch sparse COO tensor) if its index is listed, for a dense
-gradient if its slice is not entirely zero. Repeated indices are summed
-first. Rows that take part get `m <- beta_1 * m + (1 - beta_1) * g`,
-`v <- beta_2 * v + (1 - beta_2) * g^2` and
-`w <- w - lr_t * m / (sqrt(v) + epsilon)` with
-`lr_t = learning_rate * sqrt(1 - beta_2^t) / (1 - beta_1^t)`; the other rows
-keep their `m`, `v` and weights. When every row appears, the step is exactly
-Adam's. This is TensorFlow Addons' LazyAdam for sparse gradients, extended to
-dense ones so that an embedding trains the same way whichever backend
-computes its gradient. With `amsgrad=True`, `v_hat` is kept per row, lazily;
-`weight_decay` decays only the rows that take part (before their Adam step).
-
-On TensorFlow, the `tf.IndexedSlices` gradient of an embedding lookup is
-applied with gathers and scatters on its rows only, also under XLA (and,
-executing eagerly, as one traced graph). JAX and
-PyTorch hand the optimizer dense gradients: JAX applies a masked update over
-the variable (fused under `jit`), PyTorch finds the rows that are not zero
-and updates only those. Sparse `BCOO` (JAX) and sparse COO (PyTorch)
-gradients are accepted too and applied by rows (a `BCOO` with batch
-dimensions is made dense first). Dense gradients on TensorFlow get the
-masked update.
-
-Clipping (`clipnorm`, `clipvalue`, `global_clipnorm`) and loss scaling act on
-the values of a sparse gradient, without a dense pass. Gradient accumulation
-adds gradients into dense accumulators: it forces a dense pass, and a row
-then takes part if its averaged gradient is not entirely zero. EMA (like
-variable constraints) updates every weight each step, as in Keras: a dense
-pass over the variables. The optimizer variables are Adam's (`momentum`,
-`velocity`, `velocity_hat`).
-""", overrides={"weight_decay": LAZY_WEIGHT_DECAY})
+document(LazyAdam, "LazyAdam")

@@ -1,5 +1,7 @@
 """The optimizer R builds is the one Python builds: same `get_config()`."""
 
+import re
+
 import pytest
 
 import kerasoptim
@@ -45,7 +47,15 @@ def test_r_and_python_build_the_same_optimizer(from_r, factory, kwargs):
     from_python = getattr(kerasoptim, factory)(**kwargs)
     built_in_r = from_r(r_call(factory, kwargs))
     assert type(built_in_r) is type(from_python)
-    assert built_in_r.get_config() == from_python.get_config()
+    assert _config(built_in_r) == _config(from_python)
+
+
+def _config(optimizer):
+    """The config, the counter of a unique default name (`adam_3`) left
+    out."""
+    config = optimizer.get_config()
+    config["name"] = re.sub(r"_[0-9]+$", "", config["name"])
+    return config
 
 
 def test_named_dots_are_forwarded(from_r, recwarn):

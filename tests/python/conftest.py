@@ -13,6 +13,11 @@ sys.path.insert(0, os.path.dirname(__file__))
 _skipped = []
 
 
+def pytest_configure(config):
+    # A marker of Keras' own tests (test_keras_suite.py runs them).
+    config.addinivalue_line("markers", "requires_trainable_backend: Keras'")
+
+
 def pytest_report_header(config):
     return f"keras {keras.__version__}, backend: {keras.backend.backend()}"
 

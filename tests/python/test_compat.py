@@ -77,3 +77,23 @@ if BACKEND == "tensorflow":
         tf.function(probe, jit_compile=True)()
         tf.function(probe, jit_compile=False)()
         assert seen == [True, False]
+
+
+def test_unique_name_counts_as_keras_names_objects():
+    first = _compat.unique_name("kerasoptim_probe")
+    assert first == "kerasoptim_probe"
+    assert _compat.unique_name("kerasoptim_probe") == "kerasoptim_probe_1"
+
+
+def test_adopt_learning_rate_and_untrack():
+    optimizer = keras.optimizers.Adam(0.1)
+    keras_made = optimizer._learning_rate
+    live = keras.Variable(0.25)
+    _compat.adopt_learning_rate(optimizer, live)
+    assert any(v is live for v in optimizer.variables)
+    assert not any(v is keras_made for v in optimizer.variables)
+    assert float(keras.ops.convert_to_numpy(optimizer.learning_rate)) == 0.25
+    optimizer.extra = keras.Variable(0.5)  # Keras tracks what is assigned
+    assert any(v is optimizer.extra for v in optimizer.variables)
+    _compat.untrack(optimizer, optimizer.extra)
+    assert not any(v is optimizer.extra for v in optimizer.variables)

@@ -47,9 +47,16 @@ optimizer_configs <- function(fn, r_args, py_args) {
   r_opt <- eval(parse(text = r_call), envir = list(keras = keras))
   py_opt <- py_eval_kerasoptim(sprintf("kerasoptim.%s(%s)", fn, py_args))
   list(
-    r = r_opt$get_config(),
-    py = reticulate::py_to_r(py_opt$get_config())
+    r = without_unique_suffix(r_opt$get_config()),
+    py = without_unique_suffix(reticulate::py_to_r(py_opt$get_config()))
   )
+}
+
+# Default names are made unique (`adam`, `adam_1`, ...): compare the name
+# without the counter.
+without_unique_suffix <- function(config) {
+  config$name <- sub("_[0-9]+$", "", config$name)
+  config
 }
 
 factories <- c("optimizer_adam", "optimizer_adam_w", "optimizer_adamax",

@@ -42,7 +42,8 @@ python_signature <- function(fn) {
     "def _kerasoptim_signature(f):",
     "    return [dict(name=p.name, kind=p.kind.name,",
     "                 has_default=p.default is not p.empty,",
-    "                 default=None if p.default is p.empty else p.default)",
+    "                 default=None if p.default is p.empty else",
+    "                 str(p.default) if isinstance(p.default, str) else p.default)",
     "            for p in inspect.signature(f).parameters.values()]",
     sep = "\n"
   ))
