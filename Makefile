@@ -11,7 +11,8 @@ RLIB     := $(CURDIR)/.Rlib
 STAMPS   := .stamps
 BACKENDS := tensorflow jax torch
 APT_PKGS := r-base-core r-base-dev r-cran-reticulate r-cran-testthat \
-            r-cran-knitr r-cran-rmarkdown r-cran-roxygen2
+            r-cran-knitr r-cran-rmarkdown r-cran-roxygen2 \
+            r-cran-pkgdown chromium
 
 export RETICULATE_PYTHON := $(PY)
 export R_LIBS_USER := $(RLIB)
@@ -25,18 +26,19 @@ export PYTHONDONTWRITEBYTECODE := 1
 PY_SRC := pyproject.toml $(shell find python -name '*.py' 2>/dev/null)
 R_SRC  := DESCRIPTION NAMESPACE configure $(wildcard R/*.R) $(wildcard man/*.Rd)
 
-.PHONY: help setup demo test test-python test-r test-cross check-r bench clean
+.PHONY: help setup demo test test-python test-r test-cross test-docs docs check-r bench clean
 
 help:
 	@echo "make demo   - set up and train a small model from R and Python"
 	@echo "make test   - set up and run every test suite"
 	@echo "make bench  - optimizer step benchmarks (bench/)"
+	@echo "make docs   - build the documentation site into docs/ (pkgdown, pdoc)"
 
 $(STAMPS):
 	@mkdir -p $@
 
 # --- system packages (R from Debian; CRAN is not reachable) -----------------
-$(STAMPS)/apt: | $(STAMPS)
+$(STAMPS)/apt: Makefile | $(STAMPS)
 	@if ! dpkg -s $(APT_PKGS) >/dev/null 2>&1; then \
 	  echo "installing R from Debian ..."; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -78,11 +80,17 @@ test-r: setup
 test-cross: setup
 	@bash tools/run-cross-suite.sh
 
+test-docs: setup
+	@bash tools/run-docs-suite.sh
+
 test: setup
 	@bash tools/run-all-suites.sh
 
 demo: setup
 	@bash tools/run-demo.sh
+
+docs: setup
+	@bash tools/build-docs.sh
 
 bench: $(STAMPS)/pkg
 	@$(PY) bench/step.py
@@ -90,4 +98,4 @@ bench: $(STAMPS)/pkg
 	@$(PY) bench/lazy_adam.py
 
 clean:
-	rm -rf $(STAMPS) $(RLIB) out *.Rcheck kerasoptim_*.tar.gz
+	rm -rf $(STAMPS) $(RLIB) out docs *.Rcheck kerasoptim_*.tar.gz

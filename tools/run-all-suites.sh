@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # `make test`: the Python suites on all three backends, the testthat suite
-# plus R CMD check, then the cross-language suite; one summary line per
-# suite at the end, and a total. Fails if any suite fails.
+# plus R CMD check, the cross-language suite, then the docs site (built and
+# checked); one summary line per suite at the end, and a total. Fails if any
+# suite fails.
 set -u
 cd "$(dirname "$0")/.."
 logdir=$(mktemp -d)
 status=0
-for suite in python r cross; do
+for suite in python r cross docs; do
   case $suite in
     python) script=tools/run-python-suites.sh ;;
     r)      script=tools/run-r-suites.sh ;;
     cross)  script=tools/run-cross-suite.sh ;;
+    docs)   script=tools/run-docs-suite.sh ;;
   esac
   echo "== $suite suites"
   bash "$script" 2>&1 | tee "$logdir/$suite.log"
@@ -18,8 +20,8 @@ for suite in python r cross; do
 done
 echo
 echo "== summary"
-summary=$(for suite in python r cross; do
-  grep -hE '^(python|R|cross)(\[[a-z]+\])?: ' "$logdir/$suite.log"; done)
+summary=$(for suite in python r cross docs; do
+  grep -hE '^(python|R|cross|docs)(\[[a-z]+\])?: ' "$logdir/$suite.log"; done)
 echo "$summary"
 total() { echo "$summary" | grep -oE "[0-9]+ $1" | grep -oE '^[0-9]+' |
   awk '{ s += $1 } END { print s + 0 }'; }
