@@ -19,22 +19,7 @@ trap 'rm -f "$log"' EXIT
 fail() { cat "$log"; echo "docs: $1" >&2; exit 1; }
 
 rm -rf docs
-Rscript --vanilla -e '
-  options(pkgdown.internet = FALSE)  # no CRAN look-up for the sidebar
-  warned <- character()
-  withCallingHandlers(
-    pkgdown::build_site(".", preview = FALSE, install = FALSE,
-                        new_process = FALSE),
-    warning = function(w) {
-      warned <<- c(warned, conditionMessage(w))
-      invokeRestart("muffleWarning")
-    }
-  )
-  if (length(warned)) {
-    cat("pkgdown warnings:", paste("-", warned), sep = "\n")
-    quit(status = 1)
-  }
-' >"$log" 2>&1 || fail "pkgdown::build_site() FAILED"
+Rscript --vanilla tools/build-site.R >"$log" 2>&1 || fail "pkgdown::build_site() FAILED"
 
 "$PY" -m pdoc --docformat markdown --no-search --footer-text \
   "kerasoptim: Python API (site: ../index.html)" -o docs/python kerasoptim \
