@@ -21,7 +21,7 @@ fail() { cat "$log"; echo "docs: $1" >&2; exit 1; }
 rm -rf docs
 Rscript --vanilla tools/build-site.R >"$log" 2>&1 || fail "pkgdown::build_site() FAILED"
 
-"$PY" -m pdoc --docformat markdown --no-search --footer-text \
-  "kerasoptim: Python API (site: ../index.html)" -o docs/python kerasoptim \
+"$PY" -m pdoc --docformat google --no-search -t tools/pdoc \
+  -o docs/python kerasoptim \
   >"$log" 2>&1 || fail "pdoc FAILED"
 if grep -qiE "warn|error" "$log"; then fail "pdoc warned"; fi
