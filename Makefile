@@ -11,7 +11,8 @@ RLIB     := $(CURDIR)/.Rlib
 STAMPS   := .stamps
 BACKENDS := tensorflow jax torch
 APT_PKGS := r-base-core r-base-dev r-cran-reticulate r-cran-testthat \
-            r-cran-knitr r-cran-rmarkdown r-cran-roxygen2 python3-venv qpdf
+            r-cran-knitr r-cran-rmarkdown r-cran-roxygen2 python3-venv qpdf \
+            r-cran-pkgdown chromium
 
 export RETICULATE_PYTHON := $(PY)
 export R_LIBS_USER := $(RLIB)
@@ -29,12 +30,13 @@ R_SRC  := DESCRIPTION NAMESPACE $(wildcard R/*.R) $(wildcard man/*.Rd)
 DEBIAN_PY    := /usr/bin/python3
 DEBIAN_VENV  := .venv-debian
 
-.PHONY: FORCE help setup demo test test-python test-r test-cross test-debian test-install check-r bench clean
+.PHONY: FORCE help setup demo test test-python test-r test-cross test-debian test-install test-docs docs check-r bench clean
 
 help:
 	@echo "make demo   - set up and train a small model from R and Python"
 	@echo "make test   - set up and run every test suite"
 	@echo "make bench  - optimizer step benchmarks (bench/)"
+	@echo "make docs   - build the documentation site into docs/ (pkgdown, pdoc)"
 
 $(STAMPS):
 	@mkdir -p $@
@@ -104,11 +106,17 @@ test-debian: $(STAMPS)/debian-venv
 test-install: setup
 	@bash tools/run-install-suite.sh
 
+test-docs: setup
+	@bash tools/run-docs-suite.sh
+
 test: setup $(STAMPS)/debian-venv
 	@bash tools/run-all-suites.sh
 
 demo: setup
 	@bash tools/run-demo.sh
+
+docs: setup
+	@bash tools/build-docs.sh
 
 bench: $(STAMPS)/pkg
 	@$(PY) bench/step.py
@@ -116,4 +124,4 @@ bench: $(STAMPS)/pkg
 	@$(PY) bench/lazy_adam.py
 
 clean:
-	rm -rf $(STAMPS) $(RLIB) $(DEBIAN_VENV) out *.Rcheck kerasoptim_*.tar.gz
+	rm -rf $(STAMPS) $(RLIB) $(DEBIAN_VENV) out docs *.Rcheck kerasoptim_*.tar.gz

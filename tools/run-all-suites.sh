@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # `make test`: the Python suites on all three backends (and on torch under
 # Debian's own Python), the testthat suite plus R CMD check, the
-# cross-language suite, then the install routes; one summary line per suite
+# cross-language suite, then the docs site (built and checked) and the install routes; one summary line per suite
 # at the end, and a total. Fails if any suite fails.
 set -u
 cd "$(dirname "$0")/.."
 logdir=$(mktemp -d)
 status=0
-suites="python debian r cross install"
+suites="python debian r cross docs install"
 for suite in $suites; do
   case $suite in
     python) script=tools/run-python-suites.sh ;;
@@ -15,6 +15,7 @@ for suite in $suites; do
     install) script=tools/run-install-suite.sh ;;
     r)      script=tools/run-r-suites.sh ;;
     cross)  script=tools/run-cross-suite.sh ;;
+    docs)   script=tools/run-docs-suite.sh ;;
   esac
   echo "== $suite suites"
   bash "$script" 2>&1 | tee "$logdir/$suite.log"
@@ -23,7 +24,7 @@ done
 echo
 echo "== summary"
 summary=$(for suite in $suites; do
-  grep -hE '^(python|python-debian|R|cross|install)(\[[a-z]+\])?: ' "$logdir/$suite.log"; done)
+  grep -hE '^(python|python-debian|R|cross|docs|install)(\[[a-z]+\])?: ' "$logdir/$suite.log"; done)
 echo "$summary"
 total() { echo "$summary" | grep -oE "[0-9]+ $1" | grep -oE '^[0-9]+' |
   awk '{ s += $1 } END { print s + 0 }'; }
