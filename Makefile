@@ -122,6 +122,7 @@ bench: $(STAMPS)/pkg
 	@$(PY) bench/step.py
 	@$(PY) bench/fit.py
 	@$(PY) bench/lazy_adam.py
+	@$(PY) bench/fast_paths.py
 
 clean:
 	rm -rf $(STAMPS) $(RLIB) $(DEBIAN_VENV) out docs *.Rcheck kerasoptim_*.tar.gz
