@@ -85,3 +85,27 @@ def untrack(optimizer, variable):
     which Keras saves and restores by position: an optimizer rebuilt from
     its config (where a beta is a number) must find the same list."""
     optimizer._untrack_variable(variable)
+
+
+# float32 holds 2**60 exactly; beta ** 2**60 is 0.0 in double precision for
+# every beta below 1 - 1e-16, so both of the kernel's bias corrections are 1.
+_NO_BIAS_CORRECTION_STEP = 2.0 ** 60
+
+
+def torch_fused_adam(params, grads, momentums, velocities, velocity_hats, *,
+                     alpha, beta_1, beta_2, epsilon):
+    """torch.optim's fused Adam kernel (`torch._fused_adam_`, what
+    `torch.optim.Adam(fused=True)` runs) as Keras' update: the kernel
+    computes `w -= lr / (1 - beta_1^t) * m / (sqrt(v) / sqrt(1 - beta_2^t)
+    + eps)`; at a step so large that both bias corrections are 1 and with
+    `lr = alpha` that is Keras' `w -= alpha * m / (sqrt(v) + epsilon)`.
+    All tensors contiguous, of one float dtype and device."""
+    import torch
+
+    step = torch.tensor(_NO_BIAS_CORRECTION_STEP, dtype=torch.float32,
+                        device=params[0].device)
+    torch._fused_adam_(
+        params, grads, momentums, velocities, velocity_hats,
+        [step] * len(params), lr=alpha, beta1=beta_1, beta2=beta_2,
+        weight_decay=0.0, eps=epsilon, amsgrad=bool(velocity_hats),
+        maximize=False)

@@ -63,6 +63,35 @@ if BACKEND == "torch":
         np.testing.assert_array_equal(ops.convert_to_numpy(variable),
                                       [1.0, 1.0, 1.0])
 
+    @pytest.mark.parametrize("amsgrad", [False, True])
+    def test_torch_fused_adam_is_keras_update(amsgrad):
+        """`torch._fused_adam_` at a step with no bias correction, fed
+        Keras' `alpha`, is `w -= alpha * m / (sqrt(v) + eps)` (NumPy in
+        float64 as the reference), step after step."""
+        import torch
+
+        rng = np.random.default_rng(0)
+        w = rng.normal(size=(3, 5)).astype("float32")
+        m, v, v_hat = (np.abs(rng.normal(size=(3, 5))).astype("float32")
+                       * s for s in (0.1, 0.01, 0.02))
+        tensors = [torch.tensor(x) for x in (w, m, v, v_hat)]
+        ref = [x.astype("float64") for x in (w, m, v, v_hat)]
+        for alpha in (1e-2, 0.0, 3e-3):
+            g = rng.normal(size=(3, 5)).astype("float32")
+            _compat.torch_fused_adam(
+                [tensors[0]], [torch.tensor(g)], [tensors[1]],
+                [tensors[2]], [tensors[3]] if amsgrad else [],
+                alpha=alpha, beta_1=0.9, beta_2=0.999, epsilon=1e-7)
+            ref[1] += (g - ref[1]) * 0.1
+            ref[2] += (g.astype("float64") ** 2 - ref[2]) * 0.001
+            if amsgrad:
+                ref[3] = np.maximum(ref[3], ref[2])
+            ref[0] -= alpha * ref[1] / (np.sqrt(ref[3] if amsgrad
+                                                else ref[2]) + 1e-7)
+            for got, want in zip(tensors, ref):
+                np.testing.assert_allclose(got.numpy(), want, rtol=2e-6,
+                                           atol=1e-7)
+
 
 if BACKEND == "tensorflow":
     def test_tf_in_xla_context():

@@ -2,9 +2,11 @@
 
 Every scenario runs three ways: the default (the backend's kernels, where
 one applies), `fused=False` (the plain `keras.ops` path) and Keras' own
-class. The kernels must give exactly the plain path's numbers (0 ulps: they
-run the same operations in the same order); the plain path must match Keras
-as in `test_parity.py`. Scenarios are drawn by hypothesis: dtypes, gradient
+class. The kernels must give the plain path's numbers within `ULPS` float32
+ulps of each array's largest magnitude (TensorFlow's run the plain path's
+operations: 0 ulps; PyTorch's are torch's fused Adam kernel and `foreach`
+passes, which round otherwise); the plain path must match Keras as in
+`test_parity.py`. Scenarios are drawn by hypothesis: dtypes, gradient
 layouts (transposed and expanded views, other dtypes, `None`), learning rates
 as float, assigned variable, callable and schedules (reaching 0, warm-up
 from 0, mutated in place), variable subsets that change between steps,
@@ -159,6 +161,30 @@ def _assert_equal(fast, plain):
         np.testing.assert_array_equal(a, b, err_msg=f"variable #{i}")
 
 
+# A kernel's budget against the plain path, in float32 ulps of each array's
+# largest magnitude, for up to 5 steps (measured on torch: at most 1 after 5
+# steps, 4 after 50; TensorFlow: 0).
+ULPS = 16
+
+
+def ulps(a, b):
+    """Largest difference of `a` from `b` in float32 ulps of `b`'s largest
+    magnitude (a weight near 0 has no useful ulp of its own)."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    scale = np.abs(b).max(initial=0.0)
+    if scale == 0:
+        return np.inf if np.abs(a).max(initial=0.0) > 0 else 0.0
+    return float(np.abs(a - b).max() / np.spacing(np.float32(scale)))
+
+
+def _assert_within_budget(fast, plain):
+    """Each array within `ULPS` of the plain path's."""
+    for i, (a, b) in enumerate(zip(fast, plain)):
+        assert ulps(a, b) <= ULPS, (
+            f"array #{i}: {ulps(a, b):.1f} ulps from the plain path "
+            f"(budget {ULPS})")
+
+
 @pytest.mark.parametrize("name", NAMES)
 # Without kernels (JAX) both ways are the plain path: fewer examples.
 @settings(max_examples=15 if _fast.KERNELS else 4, deadline=None,
@@ -166,11 +192,11 @@ def _assert_equal(fast, plain):
           suppress_health_check=[HealthCheck.too_slow])
 @given(scenario=scenarios, drawn=options)
 def test_fast_equals_plain_and_keras(name, scenario, drawn):
-    """Kernels == plain path, bit for bit; plain == Keras (float32/64)."""
+    """Kernels == plain path within `ULPS`; plain == Keras (float32/64)."""
     opts = _options(name, drawn)
     fast = _run(name, opts, scenario, None)
     plain = _run(name, opts, scenario, False)
-    _assert_equal(fast, plain)
+    _assert_within_budget(fast, plain)
     for a in fast:
         assert np.all(np.isfinite(a))
     if KERAS[name] is None or scenario["dtype"] not in ("float32", "float64"):
@@ -184,22 +210,23 @@ def test_fast_equals_plain_and_keras(name, scenario, drawn):
 
 
 def test_the_comparison_can_fail():
-    """A beta off by 1e-6 changes the numbers the test compares."""
+    """A beta off by 1e-5 (updates off by about 1e-5 of themselves) is over
+    the budget."""
     scenario = dict(dtype="float32", layout="plain", lr="float",
                     subsets=False, steps=3, seed=0)
-    a = _run("Adam", {}, scenario, None)
-    b = _run("Adam", {"beta_1": 0.9 + 1e-6}, scenario, None)
-    with pytest.raises(AssertionError):
-        _assert_equal(a, b)
+    a = _run("Adam", {"beta_1": 0.9 + 1e-5}, scenario, None)
+    b = _run("Adam", {}, scenario, False)
+    with pytest.raises(AssertionError, match="ulps from the plain path"):
+        _assert_within_budget(a, b)
 
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32",
                                    "float64"])
 def test_which_path_each_dtype_takes(dtype, monkeypatch):
     """The scenarios above exercise the kernels for the dtypes they take
-    (every float dtype on torch; float32 and float64 on TensorFlow, whose
-    graphs round 16-bit floats otherwise than its eager ops), not a
-    silent fallback; other dtypes take the plain path."""
+    (float32 and float64), not a silent fallback; 16-bit dtypes take the
+    plain path, whose numbers are Keras' own (TensorFlow graphs and torch's
+    fused kernel keep float32 intermediates)."""
     if _fast.KERNELS is None:
         return
     calls = []
@@ -290,7 +317,7 @@ def test_conv_gradients_from_autodiff(name):
             grads = _conv_gradients(model, x, y)
             optimizer.apply(grads, model.trainable_variables)
         results[way] = [ops.convert_to_numpy(v) for v in model.weights]
-    _assert_equal(results[None], results[False])
+    _assert_within_budget(results[None], results[False])
     if "keras" in results:
         for a, b in zip(results[False], results["keras"]):
             np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)

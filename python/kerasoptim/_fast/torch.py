@@ -1,20 +1,29 @@
 """PyTorch kernels: Keras' Adam-family math over lists of tensors, in place.
 
-Pure functions in the spirit of torch.optim's `_multi_tensor_adam`: each takes
-lists of weights, gradients and slots (plain `torch.Tensor`s of one dtype and
-device) and this step's scalars, and never sees an optimizer. Each kernel is
-a sequence of `torch._foreach_*` operations, one per operation of the plain
-`keras.ops` path and in the same order, so it rounds exactly as the plain
-path does: any stride (transposed, expanded) and any floating dtype.
+Pure functions in the spirit of torch.optim's `_fused_adam` and
+`_multi_tensor_adamax`: each takes lists of weights, gradients and slots
+(plain, contiguous `torch.Tensor`s of one float32 or float64 dtype and one
+device) and this step's scalars as Python floats, and never sees an
+optimizer.
 
-Scalars are Python floats that the caller has already rounded to the
-tensors' dtype (`scalar()`), as the plain path casts them: a float16 step
-then multiplies by the float16 value, as `keras.ops` does.
+- `adam` is torch's fused Adam kernel (one pass over each tensor) fed
+  Keras' step size `alpha` with the kernel's own bias corrections switched
+  off (see `_compat.torch_fused_adam`), so it computes Keras' update
+  `w -= alpha * m / (sqrt(v) + epsilon)`.
+- `adamax` is five `torch._foreach_*` passes, as torch.optim's Adamax.
+- `decay` is one pass, `w += (-lr * wd) * w`.
+
+They round otherwise than the plain `keras.ops` path (torch's kernel uses
+`lerp` and fused multiply-adds): `tests/python/test_fast_paths.py` holds
+them to `ULPS` float32 ulps of the plain path. 16-bit variables take the
+plain path, whose numbers Keras' own 16-bit steps give.
 """
 
 import torch
 
-DTYPES = ("float16", "bfloat16", "float32", "float64")
+from kerasoptim import _compat
+
+DTYPES = ("float32", "float64")
 
 
 def scalar(value):
@@ -24,73 +33,77 @@ def scalar(value):
 
 @torch.no_grad()
 def decay(params, *, learning_rate, weight_decay):
-    """Decoupled weight decay `w <- w - w * weight_decay * learning_rate`."""
-    shrink = torch._foreach_mul(params, weight_decay)
-    torch._foreach_mul_(shrink, learning_rate)
-    torch._foreach_sub_(params, shrink)
-
-
-@torch.no_grad()
-def _moment(moments, grads, one_minus_beta, square=False):
-    """`moment <- moment + (g - moment) * (1 - beta)` (g squared if asked)."""
-    target = torch._foreach_mul(grads, grads) if square else list(grads)
-    increment = torch._foreach_sub(target, moments)
-    torch._foreach_mul_(increment, one_minus_beta)
-    torch._foreach_add_(moments, increment)
+    """Decoupled weight decay `w <- w - (lr * weight_decay) * w`."""
+    torch._foreach_add_(params, params, alpha=-learning_rate * weight_decay)
 
 
 @torch.no_grad()
 def adam(params, grads, momentums, velocities, velocity_hats, *, alpha,
          one_minus_beta_1, one_minus_beta_2, epsilon):
     """One Adam step (Keras' epsilon-hat placement):
-    `m += (g - m)(1 - beta_1)`, `v += (g^2 - v)(1 - beta_2)`,
+    `m = lerp(m, g, 1 - beta_1)`, `v = lerp(v, g^2, 1 - beta_2)`,
     (`v_hat = max(v_hat, v)` when `velocity_hats` is not empty),
-    `w -= m * alpha / (sqrt(v) + epsilon)`."""
-    _moment(momentums, grads, one_minus_beta_1)
-    _moment(velocities, grads, one_minus_beta_2, square=True)
+    `w -= alpha * m / (sqrt(v) + epsilon)`.
+
+    A beta that rounds to 1 (where the fused kernel would divide by
+    `1 - beta^t = 0`) takes the same update as `torch._foreach_*` passes."""
+    beta_1, beta_2 = 1 - one_minus_beta_1, 1 - one_minus_beta_2
+    if max(beta_1, beta_2) >= 1:
+        return _adam_foreach(params, grads, momentums, velocities,
+                             velocity_hats, alpha=alpha, epsilon=epsilon,
+                             one_minus_beta_1=one_minus_beta_1,
+                             one_minus_beta_2=one_minus_beta_2)
+    # The kernel forms `1 - beta` in double precision: from betas formed so
+    # it gets back the plain path's `1 - beta` exactly.
+    _compat.torch_fused_adam(
+        params, [g.contiguous() for g in grads], momentums, velocities,
+        velocity_hats, alpha=alpha, beta_1=beta_1, beta_2=beta_2,
+        epsilon=epsilon)
+
+
+def _adam_foreach(params, grads, momentums, velocities, velocity_hats, *,
+                  alpha, one_minus_beta_1, one_minus_beta_2, epsilon):
+    torch._foreach_lerp_(momentums, grads, one_minus_beta_1)
+    torch._foreach_lerp_(velocities, torch._foreach_mul(grads, grads),
+                         one_minus_beta_2)
     if velocity_hats:
         torch._foreach_maximum_(velocity_hats, velocities)
         velocities = velocity_hats
     denominator = torch._foreach_sqrt(velocities)
     torch._foreach_add_(denominator, epsilon)
-    delta = torch._foreach_mul(momentums, alpha)
-    torch._foreach_div_(delta, denominator)
-    torch._foreach_sub_(params, delta)
+    torch._foreach_addcdiv_(params, momentums, denominator, value=-alpha)
 
 
 @torch.no_grad()
 def adamax(params, grads, momentums, norms, *, learning_rate,
            one_minus_beta_1, beta_2, bias_correction_1, epsilon):
-    """One Adamax step: `m += (g - m)(1 - beta_1)`,
+    """One Adamax step: `m = lerp(m, g, 1 - beta_1)`,
     `u = max(beta_2 * u, |g|)`,
-    `w -= lr * m / ((1 - beta_1^t) * (u + epsilon))`."""
-    _moment(momentums, grads, one_minus_beta_1)
+    `w -= lr / (1 - beta_1^t) * m / (u + epsilon)`."""
+    torch._foreach_lerp_(momentums, grads, one_minus_beta_1)
     torch._foreach_mul_(norms, beta_2)
     torch._foreach_maximum_(norms, torch._foreach_abs(grads))
     denominator = torch._foreach_add(norms, epsilon)
-    torch._foreach_mul_(denominator, bias_correction_1)
-    delta = torch._foreach_mul(momentums, learning_rate)
-    torch._foreach_div_(delta, denominator)
-    torch._foreach_sub_(params, delta)
+    torch._foreach_addcdiv_(params, momentums, denominator,
+                            value=-learning_rate / bias_correction_1)
 
 
 def tensor(variable):
     """The tensor a kernel updates for a Keras variable."""
-    from kerasoptim import _compat
-
     return _compat.torch_tensor(variable)
 
 
 def refusal(variables, grads=None):
     """Why these variables (and gradients) cannot take a kernel, or None."""
-    from kerasoptim import _compat
-
     if _compat.in_stateless_scope():
         return ("the step runs inside `stateless_apply`, where kernels may "
                 "not write in place")
     for i, variable in enumerate(variables):
         if variable.dtype not in DTYPES:
-            return f"variable {variable.path!r} has dtype {variable.dtype}"
+            return (f"variable {variable.path!r} has dtype {variable.dtype} "
+                    "(the kernels take float32 and float64)")
+        if not tensor(variable).is_contiguous():
+            return f"variable {variable.path!r} is not contiguous in memory"
         gradient = grads[i] if grads is not None else None
         if gradient is None:
             continue
