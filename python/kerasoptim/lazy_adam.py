@@ -45,7 +45,9 @@ class LazyAdam(Adam):
     `jit`), PyTorch finds the rows that are not zero and updates only those.
     Sparse `BCOO` (JAX) and sparse COO (PyTorch) gradients are accepted too and
     applied by rows (a `BCOO` with batch dimensions is made dense first). Dense
-    gradients on TensorFlow get the masked update.
+    gradients on TensorFlow get the masked update in a traced step; executing
+    eagerly, their rows are found as on PyTorch. Where a dense gradient
+    touches every row, the step is Adam's, through Adam's fast path.
 
     Clipping (`clipnorm`, `clipvalue`, `global_clipnorm`) and loss scaling act
     on the values of a sparse gradient, without a dense pass. Gradient
@@ -93,10 +95,11 @@ class LazyAdam(Adam):
     _kernel = None  # rows are updated lazily: no whole-variable kernel
 
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
-        """PyTorch: variables whose dense gradient touches every row take
+        """Where rows are found eagerly (PyTorch, TensorFlow executing
+        eagerly): variables whose dense gradient touches every row take
         exactly Adam's step, through the Adam kernel, all at once."""
         grads, variables = list(grads), list(trainable_variables)
-        if _compat.BACKEND == "torch" and self.fused is not False:
+        if _rows.finds_rows() and self.fused is not False:
             grads, variables = self._adam_where_every_row(
                 grads, variables, learning_rate)
         if variables:
@@ -138,13 +141,13 @@ class LazyAdam(Adam):
             values = ops.cast(values, variable.dtype)
             return self._update_rows(variable, rows, values, terms)
         gradient = ops.cast(gradient, variable.dtype)
-        if _compat.BACKEND == "torch" and len(gradient.shape) > 0:
+        if _rows.finds_rows() and len(gradient.shape) > 0:
             # Eager: find the rows, then touch only those.
             rows = _rows.nonzero_rows(gradient)
             if rows is not None:
                 gradient = gradient.index_select(0, rows)
             return self._update_rows(variable, rows, gradient, terms)
-        # TensorFlow, JAX: a masked update, static shapes (XLA, jit).
+        # Traced (XLA, jit): a masked update, static shapes.
         return self._update_masked(variable, gradient, terms)
 
     def _state(self, variable):

@@ -107,6 +107,28 @@ if BACKEND == "tensorflow":
         tf.function(probe, jit_compile=False)()
         assert seen == [True, False]
 
+    def test_tf_call_flat_is_the_call():
+        """`tf_call_flat` runs a concrete function on nested variables and
+        tensors as calling it does: same writes, same result."""
+        import tensorflow as tf
+
+        def body(lists, values):
+            for v, g in zip(*lists):
+                v.assign_sub(g * values[0])
+            return values[0] * 2
+
+        made = [[tf.Variable([1.0, 2.0]), tf.Variable([3.0])],
+                [tf.constant([0.5, 0.5]), tf.constant([1.0])]]
+        program = tf.function(body, jit_compile=True).get_concrete_function(
+            made, [tf.constant(0.0)])
+        twins = [[tf.Variable(v) for v in made[0]], made[1]]
+        out = _compat.tf_call_flat(program, [made, [tf.constant(2.0)]])
+        expected = program(twins, [tf.constant(2.0)])
+        assert float(out) == float(expected) == 4.0
+        for a, b in zip(made[0], twins[0]):
+            np.testing.assert_array_equal(a.numpy(), b.numpy())
+        np.testing.assert_array_equal(made[0][0].numpy(), [0.0, 1.0])
+
 
 def test_unique_name_counts_as_keras_names_objects():
     first = _compat.unique_name("kerasoptim_probe")

@@ -3,25 +3,29 @@
 Pure functions: each takes lists of weights and slots (`tf.Variable`s),
 gradients (tensors of the weights' dtype) and this step's scalars (0-d
 tensors of that dtype), and never sees an optimizer. Each runs the plain
-`keras.ops` path's operations in the same order with the same TensorFlow
-kernels, so it rounds exactly as that path does, in every dtype.
+`keras.ops` path's operations in the same order.
 
 Inside a traced function (`fit()`) a kernel is traced inline. Executed
-eagerly, `run()` runs it as TensorFlow graphs (not XLA: no compile), each
-over up to `GROUP` variables of one shape, which spares each operation the
-eager dispatch. The scalars are inputs of those graphs, so a new learning
-rate, beta or epsilon costs nothing; graphs are cached by structure alone
-(kernel, shapes and dtypes), at most `CACHE_SIZE` of them.
+eagerly, `run()` runs it as XLA programs, each over up to `GROUP` variables
+of one shape and dtype: one fused pass per variable instead of one pass and
+one dispatch per operation. XLA rounds as the operations do, but for
+fusing `a * b + c` where it pays: `tests/python/test_fast_paths.py` holds
+the programs to `ULPS` of the plain path. The scalars are inputs of the
+programs, so a new learning rate, beta or epsilon costs nothing; programs
+are cached by structure alone (kernel, shape, dtype and count), at most
+`CACHE_SIZE` of them.
 """
 
 import collections
 
 import tensorflow as tf
 
+from kerasoptim import _compat
+
 CACHE_SIZE = 256
-GROUP = 16
-# TensorFlow graphs round 16-bit floats otherwise than its eager ops (a
-# graph keeps some float32 intermediates): those take the plain path.
+GROUP = 256
+# XLA rounds 16-bit floats otherwise than TensorFlow's eager ops (it keeps
+# float32 intermediates): those take the plain path.
 DTYPES = ("float32", "float64")
 
 
@@ -93,47 +97,51 @@ def refusal(variables, grads=None):
 _programs = collections.OrderedDict()
 
 
-def _structure(value):
-    """What a traced graph depends on: shapes and dtypes, never identity."""
-    if isinstance(value, (list, tuple)):
-        return tuple(_structure(v) for v in value)
-    if isinstance(value, (tf.Variable, tf.Tensor)):
-        return (tuple(value.shape), value.dtype.name,
-                isinstance(value, tf.Variable))
-    return value
-
-
 def run(kernel, *lists, **scalars):
     """`kernel(*lists, **scalars)`: traced inline inside a graph; eagerly,
-    as cached TensorFlow graphs over at most `GROUP` variables of one shape
-    and dtype each, so that tracing costs what the distinct shapes cost,
-    not what the variables do (2,000 variables would take minutes)."""
-    if not tf.executing_eagerly() or kernel is decay:
-        # Grappler's MinimizeBroadcasts turns a graph's `(w * wd) * lr` into
-        # `w * (wd * lr)`, which rounds otherwise: decay runs op by op.
+    as cached XLA programs, each over variables of one shape and dtype,
+    so that compiling costs what the distinct shapes cost, not what the
+    variables do (one program over 2,000 variables takes minutes)."""
+    if not tf.executing_eagerly():
         return kernel(*lists, **scalars)
     names = tuple(sorted(scalars))
-    values = [scalars[n] for n in names]
     groups = collections.defaultdict(list)
-    for i in range(len(lists[0])):
-        groups[_structure([l[i] for l in lists if l])].append(i)
-    for indices in groups.values():
-        for start in range(0, len(indices), GROUP):
-            chosen = indices[start:start + GROUP]
-            _program(kernel, names, [[l[i] for i in chosen] if l else []
-                                     for l in lists], values)
+    for i, w in enumerate(lists[0]):
+        groups[(tuple(w.shape), w.dtype.name)].append(i)
+    present = tuple(bool(l) for l in lists)
+    for (shape, dtype), indices in groups.items():
+        # Tensors, never Python numbers: a traced number would be baked in.
+        values = [tf.cast(scalars[n], dtype) for n in names]
+        for chosen in _chunks(indices):
+            key = (kernel.__name__, names, present, shape, dtype,
+                   len(chosen))
+            _program(key, kernel, names, [[l[i] for i in chosen] if l
+                                          else [] for l in lists], values)
 
 
-def _program(kernel, names, lists, values):
-    """Run one cached graph of `kernel` (least recently used dropped)."""
-    key = (kernel.__name__, _structure(lists), names, _structure(values))
+def _chunks(indices):
+    """`indices` in chunks of a power of two (at most `GROUP`): a group of
+    any size takes a few programs, not one per size."""
+    start = 0
+    while start < len(indices):
+        size = min(GROUP, 1 << (len(indices) - start).bit_length() - 1)
+        yield indices[start:start + size]
+        start += size
+
+
+def _program(key, kernel, names, lists, values):
+    """Run the cached XLA program under `key` (compiled on first use; the
+    least recently used dropped past `CACHE_SIZE`). The key holds what
+    the program depends on: kernel, scalar names, shape, dtype and count,
+    never a value or an object's identity (the gradients have the
+    variables' shape and dtype: `refusal` and the caller see to it)."""
     program = _programs.pop(key, None)
     if program is None:
         def body(lists, values):
             kernel(*lists, **dict(zip(names, values)))
-        program = tf.function(body, autograph=False).get_concrete_function(
-            lists, values)
+        program = tf.function(body, autograph=False, jit_compile=True
+                              ).get_concrete_function(lists, values)
     _programs[key] = program
     while len(_programs) > CACHE_SIZE:
         _programs.popitem(last=False)
-    program(lists, values)
+    _compat.tf_call_flat(program, [lists, values])

@@ -13,7 +13,7 @@ from jax.experimental import sparse
 
 from kerasoptim._rows import common
 
-__all__ = common.HELPERS
+__all__ = common.HELPERS + ("finds_rows",)
 
 # XLA on CPU materialises a full-size boolean for `any(g != 0)`.
 row_mask = functools.partial(common.row_mask, by_magnitude=True)
@@ -100,3 +100,8 @@ def scatter_rows(variable, rows, new_values, assign):
         new_values = common.value(variable).at[rows].set(new_values,
                                                          mode="drop")
     return assign(variable, new_values)
+
+
+def finds_rows():
+    """Whether a dense gradient's rows can be found eagerly: never (under `jit` shapes are static: `row_mask`)."""
+    return False

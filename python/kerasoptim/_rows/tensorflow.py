@@ -11,7 +11,7 @@ import tensorflow as tf
 from kerasoptim import _compat
 from kerasoptim._rows import common
 
-__all__ = common.HELPERS
+__all__ = common.HELPERS + ("finds_rows", "nonzero_rows", "rows_to_sparse")
 
 row_mask = common.row_mask
 
@@ -27,6 +27,25 @@ def to_dense(gradient):
         return gradient
     return tf.math.unsorted_segment_sum(gradient.values, gradient.indices,
                                         gradient.dense_shape[0])
+
+
+def finds_rows():
+    """Whether `nonzero_rows` can run: executing eagerly (a traced step
+    keeps static shapes and takes `row_mask`)."""
+    return tf.executing_eagerly()
+
+
+def nonzero_rows(gradient):
+    """The rows of a dense gradient that are not entirely zero, or `None`
+    when every row is (eagerly)."""
+    rows = tf.where(tf.reshape(row_mask(gradient), [-1]))[:, 0]
+    return None if rows.shape[0] == gradient.shape[0] else rows
+
+
+def rows_to_sparse(gradient, rows):
+    """The rows `rows` of a dense gradient as `tf.IndexedSlices`."""
+    return tf.IndexedSlices(tf.gather(gradient, rows), rows,
+                            tf.constant(gradient.shape, rows.dtype))
 
 
 def has_rows(gradient):

@@ -10,7 +10,7 @@ import torch
 from kerasoptim import _compat
 from kerasoptim._rows import common
 
-__all__ = common.HELPERS + ("nonzero_rows", "rows_to_sparse")
+__all__ = common.HELPERS + ("finds_rows", "nonzero_rows", "rows_to_sparse")
 
 row_mask = common.row_mask
 
@@ -68,6 +68,11 @@ def with_values(gradient, new_values):
     gradient = gradient.coalesce()
     return torch.sparse_coo_tensor(gradient.indices(), new_values,
                                    gradient.shape, is_coalesced=True)
+
+
+def finds_rows():
+    """Whether `nonzero_rows` can run: always (PyTorch runs eagerly)."""
+    return True
 
 
 def nonzero_rows(gradient):
