@@ -145,7 +145,7 @@ class LazyAdam(Adam):
             # Eager: find the rows, then touch only those.
             rows = _rows.nonzero_rows(gradient)
             if rows is not None:
-                gradient = gradient.index_select(0, rows)
+                gradient = ops.take(gradient, rows, axis=0)
             return self._update_rows(variable, rows, gradient, terms)
         # Traced (XLA, jit): a masked update, static shapes.
         return self._update_masked(variable, gradient, terms)
