@@ -18,6 +18,7 @@ A benchmark, not a test: the machine is noisy; compare ratios within a run.
 """
 
 import argparse
+import gc
 import os
 import statistics
 import subprocess
@@ -87,6 +88,7 @@ def many_variables_row():
                       ("keras", keras.optimizers.Adam)):
         vs, gs = variables(2000, 1000), gradients(2000, 1000)
         opt = cls(learning_rate=1e-3)
+        gc.collect()  # each starts from a collected heap
         start = time.perf_counter()
         for _ in range(3):
             opt.apply(gs, vs)

@@ -117,8 +117,8 @@ class AdamFamily(keras.optimizers.Optimizer):
     def _fast_update(self, grads, variables, learning_rate, kernel):
         """Run `kernel` ('adam', 'adamax') over `variables`, one call per
         dtype, gradients cast to the variables' dtype."""
-        for dtype, group in _by_dtype(zip(grads, variables)):
-            gs = [ops.cast(g, dtype) for g, _ in group]
+        for dtype, group in _by_dtype(zip(grads, variables), _fast.dtype):
+            gs = [_fast.KERNELS.cast(g, dtype) for g, _ in group]
             vs = [v for _, v in group]
             lists, scalars = self._kernel_inputs(vs, dtype, learning_rate)
             _fast.KERNELS.run(getattr(_fast.KERNELS, kernel),
@@ -128,8 +128,12 @@ class AdamFamily(keras.optimizers.Optimizer):
         """`(slot lists, scalars)` the kernel takes for these variables."""
         raise NotImplementedError
 
-    def _slot_tensors(self, slots, variables):
-        return _fast.tensors([self._slot(slots, v) for v in variables])
+    def _slot_tensors(self, variables, *slot_lists):
+        """For each slot list, the backend tensors of `variables`' slots
+        (each variable's index looked up once)."""
+        indices = [self._get_variable_index(v) for v in variables]
+        return [_fast.tensors([slots[i] for i in indices]) if slots else []
+                for slots in slot_lists]
 
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
         """All variables through the backend's kernel where it applies;
@@ -158,7 +162,8 @@ class AdamFamily(keras.optimizers.Optimizer):
             self._require_fast(why)
             if _compat.BACKEND == "tensorflow":  # tf.distribute aware
                 return super()._apply_weight_decay(decayed)
-        for dtype, group in _by_dtype((None, v) for v in decayed):
+        dtype_of = _fast.dtype if why is None else (lambda v: v.dtype)
+        for dtype, group in _by_dtype(((None, v) for v in decayed), dtype_of):
             lr = ops.cast(self.learning_rate, dtype)
             wd = ops.cast(self.weight_decay, dtype)
             group = [v for _, v in group]
@@ -210,11 +215,11 @@ class AdamFamily(keras.optimizers.Optimizer):
         return super().from_config(config, custom_objects=custom_objects)
 
 
-def _by_dtype(pairs):
+def _by_dtype(pairs, dtype_of=lambda variable: variable.dtype):
     """`(dtype, [(a, variable), ...])` groups, in order of first sight."""
     groups = {}
     for a, variable in pairs:
-        groups.setdefault(variable.dtype, []).append((a, variable))
+        groups.setdefault(dtype_of(variable), []).append((a, variable))
     return groups.items()
 
 

@@ -33,10 +33,10 @@ def in_stateless_scope():
     return inside()
 
 
-def torch_tensor(variable):
-    """The `torch.Tensor` a Keras variable holds, the one an in-place kernel
-    writes (`variable.value` also checks scopes: ~5 ms a step for 400
-    variables, and under autocast returns a copy)."""
+def backend_tensor(variable):
+    """The `torch.Tensor` or `tf.Variable` a Keras variable holds, the one
+    an in-place kernel writes (`variable.value` also checks scopes: ~5 ms a
+    step for 400 variables, and under autocast returns a copy)."""
     return variable._value
 
 

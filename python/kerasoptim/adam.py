@@ -109,10 +109,9 @@ class Adam(AdamFamily):
         self.assign_sub(variable, adam_delta(m, v, s["alpha"], s["epsilon"]))
 
     def _kernel_inputs(self, variables, dtype, learning_rate):
-        hats = (self._slot_tensors(self._velocity_hats, variables)
-                if self.amsgrad else [])
-        return ((self._slot_tensors(self._momentums, variables),
-                 self._slot_tensors(self._velocities, variables), hats),
+        hats = self._velocity_hats if self.amsgrad else []
+        return (self._slot_tensors(variables, self._momentums,
+                                   self._velocities, hats),
                 self._scalars(dtype, learning_rate))
 
     def get_config(self):

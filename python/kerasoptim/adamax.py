@@ -77,8 +77,7 @@ class Adamax(AdamFamily):
             ops.multiply(s["bias_correction_1"], ops.add(u, s["epsilon"]))))
 
     def _kernel_inputs(self, variables, dtype, learning_rate):
-        return ((self._slot_tensors(self._m, variables),
-                 self._slot_tensors(self._u, variables)),
+        return (self._slot_tensors(variables, self._m, self._u),
                 self._scalars(dtype, learning_rate))
 
 

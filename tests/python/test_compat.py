@@ -52,9 +52,9 @@ def test_keras_maximum_bug_is_still_there():
 
 
 if BACKEND == "torch":
-    def test_torch_tensor_is_the_variables_storage():
+    def test_backend_tensor_is_the_variables_storage():
         variable = keras.Variable(np.zeros((3,), "float32"))
-        tensor = _compat.torch_tensor(variable)
+        tensor = _compat.backend_tensor(variable)
         assert tensor.data_ptr() == variable.value.data_ptr()
         import torch
 

@@ -36,6 +36,13 @@ def refusal(variables, grads=None):
     return KERNELS.refusal(variables, grads)
 
 
+def dtype(variable):
+    """A variable's dtype name, read from its backend tensor (Keras'
+    `Variable.dtype` consults the autocast scope: 40 ms a step for 2,000
+    variables)."""
+    return KERNELS.dtype(variable)
+
+
 def tensors(variables):
     """The backend tensors (`torch.Tensor`, `tf.Variable`) the kernels
     update in place."""

@@ -68,7 +68,17 @@ def adamax(params, grads, momentums, norms, *, learning_rate,
 
 def tensor(variable):
     """The `tf.Variable` a kernel updates for a Keras variable."""
-    return variable.value if hasattr(variable, "_value") else variable
+    return _compat.backend_tensor(variable)
+
+
+def dtype(variable):
+    """The dtype name of the `tf.Variable` behind a Keras variable."""
+    return tensor(variable).dtype.name
+
+
+def cast(gradient, dtype):
+    """`gradient` as `dtype` (itself when it is already)."""
+    return tf.cast(gradient, dtype)
 
 
 def refusal(variables, grads=None):
@@ -79,8 +89,10 @@ def refusal(variables, grads=None):
     for i, variable in enumerate(variables):
         if isinstance(tensor(variable), tf.distribute.DistributedValues):
             return f"variable {variable.path!r} is a distributed variable"
-        if variable.dtype not in DTYPES:
-            return f"variable {variable.path!r} has dtype {variable.dtype}"
+        if dtype(variable) not in DTYPES:
+            return (f"variable {variable.path!r} has dtype "
+                    f"{dtype(variable)} (the kernels take float32 and "
+                    "float64)")
         gradient = grads[i] if grads is not None else None
         if gradient is None:
             continue

@@ -90,7 +90,17 @@ def adamax(params, grads, momentums, norms, *, learning_rate,
 
 def tensor(variable):
     """The tensor a kernel updates for a Keras variable."""
-    return _compat.torch_tensor(variable)
+    return _compat.backend_tensor(variable)
+
+
+def dtype(variable):
+    """The dtype name of the tensor behind a Keras variable."""
+    return str(tensor(variable).dtype).removeprefix("torch.")
+
+
+def cast(gradient, dtype):
+    """`gradient` as `dtype` (itself when it is already)."""
+    return gradient.to(getattr(torch, dtype))
 
 
 def refusal(variables, grads=None):
@@ -99,9 +109,10 @@ def refusal(variables, grads=None):
         return ("the step runs inside `stateless_apply`, where kernels may "
                 "not write in place")
     for i, variable in enumerate(variables):
-        if variable.dtype not in DTYPES:
-            return (f"variable {variable.path!r} has dtype {variable.dtype} "
-                    "(the kernels take float32 and float64)")
+        if dtype(variable) not in DTYPES:
+            return (f"variable {variable.path!r} has dtype "
+                    f"{dtype(variable)} (the kernels take float32 and "
+                    "float64)")
         if not tensor(variable).is_contiguous():
             return f"variable {variable.path!r} is not contiguous in memory"
         gradient = grads[i] if grads is not None else None
