@@ -1,14 +1,15 @@
 """TensorFlow kernels: Keras' Adam-family math over lists of `tf.Variable`s.
 
-Pure functions: each takes lists of weights and slots (`tf.Variable`s),
-gradients (tensors of the weights' dtype) and this step's scalars (0-d
-tensors of that dtype), and never sees an optimizer. Each runs the plain
+Pure functions: each takes lists of weights and slots (the resource
+handles of `tf.Variable`s), gradients (tensors of the weights' dtype) and
+this step's scalars (0-d tensors of that dtype), and never sees an
+optimizer; `run()` takes the `tf.Variable`s and hands over their handles. Each runs the plain
 `keras.ops` path's operations in the same order.
 
-Inside a traced function (`fit()`) a kernel is traced inline. Executed
-eagerly, `run()` runs it as XLA programs, each over up to `GROUP` variables
+`run()` runs a kernel as XLA programs, each over up to `GROUP` variables
 of one shape and dtype: one fused pass per variable instead of one pass and
-one dispatch per operation. XLA rounds as the operations do, but for
+one dispatch per operation, eagerly or called from a traced step (`fit()`
+without `jit_compile`); a step XLA compiles whole traces it inline. XLA rounds as the operations do, but for
 fusing `a * b + c` where it pays: `tests/python/test_fast_paths.py` holds
 the programs to `ULPS` of the plain path. The scalars are inputs of the
 programs, so a new learning rate, beta or epsilon costs nothing; programs
@@ -29,14 +30,38 @@ GROUP = 256
 DTYPES = ("float32", "float64")
 
 
+class _Slot:
+    """A variable seen through its resource handle (what the kernels take,
+    so that a program traced over handles never holds a variable)."""
+
+    def __init__(self, handle, dtype):
+        self.handle, self.dtype = handle, dtype
+
+    def read(self):
+        return tf.raw_ops.ReadVariableOp(resource=self.handle,
+                                         dtype=self.dtype)
+
+    def write(self, value):
+        tf.raw_ops.AssignVariableOp(resource=self.handle, value=value)
+        return value
+
+
+def _slots(handles, dtype):
+    return [_Slot(h, dtype) for h in handles]
+
+
 def decay(params, *, learning_rate, weight_decay):
-    """Decoupled weight decay `w <- w - w * weight_decay * learning_rate`."""
-    for w in params:
-        w.assign_sub(w * weight_decay * learning_rate)
+    """Decoupled weight decay `w <- w - w * weight_decay * learning_rate`
+    (`params`: resource handles)."""
+    for w in _slots(params, learning_rate.dtype):
+        value = w.read()
+        w.write(value - value * weight_decay * learning_rate)
 
 
 def _moment(moment, gradient, one_minus_beta):
-    moment.assign_add((gradient - moment) * one_minus_beta)
+    """`moment <- moment + (g - moment)(1 - beta)`; the new value."""
+    value = moment.read()
+    return moment.write(value + (gradient - value) * one_minus_beta)
 
 
 def adam(params, grads, momentums, velocities, velocity_hats, *, alpha,
@@ -44,26 +69,35 @@ def adam(params, grads, momentums, velocities, velocity_hats, *, alpha,
     """One Adam step (Keras' epsilon-hat placement):
     `m += (g - m)(1 - beta_1)`, `v += (g^2 - v)(1 - beta_2)`,
     (`v_hat = max(v_hat, v)` when `velocity_hats` is not empty),
-    `w -= m * alpha / (sqrt(v) + epsilon)`."""
-    hats = velocity_hats or [None] * len(params)
-    for w, g, m, v, v_hat in zip(params, grads, momentums, velocities, hats):
-        _moment(m, g, one_minus_beta_1)
-        _moment(v, tf.square(g), one_minus_beta_2)
+    `w -= m * alpha / (sqrt(v) + epsilon)` (weights and slots: resource
+    handles)."""
+    dtype = alpha.dtype
+    hats = _slots(velocity_hats, dtype) or [None] * len(params)
+    for w, g, m, v, v_hat in zip(_slots(params, dtype), grads,
+                                 _slots(momentums, dtype),
+                                 _slots(velocities, dtype), hats):
+        m = _moment(m, g, one_minus_beta_1)
+        v = _moment(v, tf.square(g), one_minus_beta_2)
         if v_hat is not None:
-            v_hat.assign(tf.maximum(v_hat, v))
-            v = v_hat
-        w.assign_sub(m * alpha / (tf.sqrt(v) + epsilon))
+            v = v_hat.write(tf.maximum(v_hat.read(), v))
+        weights = w.read()
+        w.write(weights - m * alpha / (tf.sqrt(v) + epsilon))
 
 
 def adamax(params, grads, momentums, norms, *, learning_rate,
            one_minus_beta_1, beta_2, bias_correction_1, epsilon):
     """One Adamax step: `m += (g - m)(1 - beta_1)`,
     `u = max(beta_2 * u, |g|)`,
-    `w -= lr * m / ((1 - beta_1^t) * (u + epsilon))`."""
-    for w, g, m, u in zip(params, grads, momentums, norms):
-        _moment(m, g, one_minus_beta_1)
-        u.assign(tf.maximum(beta_2 * u, tf.abs(g)))
-        w.assign_sub(learning_rate * m / (bias_correction_1 * (u + epsilon)))
+    `w -= lr * m / ((1 - beta_1^t) * (u + epsilon))` (weights and slots:
+    resource handles)."""
+    dtype = learning_rate.dtype
+    for w, g, m, u in zip(_slots(params, dtype), grads,
+                          _slots(momentums, dtype), _slots(norms, dtype)):
+        m = _moment(m, g, one_minus_beta_1)
+        u = u.write(tf.maximum(beta_2 * u.read(), tf.abs(g)))
+        weights = w.read()
+        w.write(weights - learning_rate * m / (bias_correction_1 *
+                                               (u + epsilon)))
 
 
 def tensor(variable):
@@ -110,16 +144,20 @@ _programs = collections.OrderedDict()
 
 
 def run(kernel, *lists, **scalars):
-    """`kernel(*lists, **scalars)`: traced inline inside a graph; eagerly,
-    as cached XLA programs, each over variables of one shape and dtype,
-    so that compiling costs what the distinct shapes cost, not what the
-    variables do (one program over 2,000 variables takes minutes)."""
-    if not tf.executing_eagerly():
+    """`kernel(*lists, **scalars)` as cached XLA programs, each over
+    variables of one shape and dtype, so that compiling costs what the
+    distinct shapes cost, not what the variables do (one program over
+    2,000 variables takes minutes); traced inline where XLA compiles the
+    whole step already."""
+    shapes = [(tuple(w.shape), w.dtype.name) for w in lists[0]]
+    lists = [[x.handle if isinstance(x, tf.Variable) else x for x in l]
+             for l in lists]
+    if not tf.executing_eagerly() and _compat.tf_in_xla_context():
         return kernel(*lists, **scalars)
     names = tuple(sorted(scalars))
     groups = collections.defaultdict(list)
-    for i, w in enumerate(lists[0]):
-        groups[(tuple(w.shape), w.dtype.name)].append(i)
+    for i, shape in enumerate(shapes):
+        groups[shape].append(i)
     present = tuple(bool(l) for l in lists)
     for (shape, dtype), indices in groups.items():
         # Tensors, never Python numbers: a traced number would be baked in.
@@ -141,6 +179,13 @@ def _chunks(indices):
         start += size
 
 
+def _specs(value):
+    """`value` with every tensor replaced by its `tf.TensorSpec`."""
+    if isinstance(value, list):
+        return [_specs(v) for v in value]
+    return tf.TensorSpec(value.shape, value.dtype)
+
+
 def _program(key, kernel, names, lists, values):
     """Run the cached XLA program under `key` (compiled on first use; the
     least recently used dropped past `CACHE_SIZE`). The key holds what
@@ -151,8 +196,13 @@ def _program(key, kernel, names, lists, values):
     if program is None:
         def body(lists, values):
             kernel(*lists, **dict(zip(names, values)))
-        program = tf.function(body, autograph=False, jit_compile=True
-                              ).get_concrete_function(lists, values)
+        # Traced outside any graph being built (a `fit()` step), over
+        # handles: the program holds no variable and serves any variables
+        # of this structure.
+        with tf.init_scope():
+            program = tf.function(body, autograph=False, jit_compile=True
+                                  ).get_concrete_function(*_specs(
+                                      [lists, values]))
     _programs[key] = program
     while len(_programs) > CACHE_SIZE:
         _programs.popitem(last=False)
