@@ -119,7 +119,8 @@ def alternatives(backend, steps):
               else _native_torch)
 
     def paths():
-        return [("plain path (fused=False)",) + _kerasoptim(n, size, gs, False),
+        return [("plain path (fused=False)",)
+                + _kerasoptim(n, size, gs, False),
                 ("kerasoptim fast path",) + _kerasoptim(n, size, gs, None),
                 native(n, size, gs)]
     times = [(label, median_time(step, steps)) for label, step, _ in paths()]

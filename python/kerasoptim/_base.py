@@ -162,8 +162,9 @@ class AdamFamily(keras.optimizers.Optimizer):
             self._require_fast(why)
             if _compat.BACKEND == "tensorflow":  # tf.distribute aware
                 return super()._apply_weight_decay(decayed)
-        dtype_of = _fast.dtype if why is None else (lambda v: v.dtype)
-        for dtype, group in _by_dtype(((None, v) for v in decayed), dtype_of):
+        pairs = ((None, v) for v in decayed)
+        for dtype, group in (_by_dtype(pairs, _fast.dtype) if why is None
+                             else _by_dtype(pairs)):
             lr = ops.cast(self.learning_rate, dtype)
             wd = ops.cast(self.weight_decay, dtype)
             group = [v for _, v in group]

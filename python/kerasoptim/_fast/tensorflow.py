@@ -3,18 +3,18 @@
 Pure functions: each takes lists of weights and slots (the resource
 handles of `tf.Variable`s), gradients (tensors of the weights' dtype) and
 this step's scalars (0-d tensors of that dtype), and never sees an
-optimizer; `run()` takes the `tf.Variable`s and hands over their handles. Each runs the plain
-`keras.ops` path's operations in the same order.
+optimizer; `run()` takes the `tf.Variable`s and hands over their handles.
+Each runs the plain `keras.ops` path's operations in the same order.
 
 `run()` runs a kernel as XLA programs, each over up to `GROUP` variables
 of one shape and dtype: one fused pass per variable instead of one pass and
 one dispatch per operation, eagerly or called from a traced step (`fit()`
-without `jit_compile`); a step XLA compiles whole traces it inline. XLA rounds as the operations do, but for
-fusing `a * b + c` where it pays: `tests/python/test_fast_paths.py` holds
-the programs to `ULPS` of the plain path. The scalars are inputs of the
-programs, so a new learning rate, beta or epsilon costs nothing; programs
-are cached by structure alone (kernel, shape, dtype and count), at most
-`CACHE_SIZE` of them.
+without `jit_compile`); a step XLA compiles whole traces it inline. XLA
+rounds as the operations do, but for fusing `a * b + c` where it pays:
+`tests/python/test_fast_paths.py` holds the programs to `ULPS` of the
+plain path. The scalars are inputs of the programs, so a new learning
+rate, beta or epsilon costs nothing; programs are cached by structure alone
+(kernel, shape, dtype and count), at most `CACHE_SIZE` of them.
 """
 
 import collections

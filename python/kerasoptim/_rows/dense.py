@@ -25,5 +25,6 @@ def gather_rows(variable, rows):
 
 
 def finds_rows():
-    """Whether a dense gradient's rows can be found eagerly: never (no row helpers here)."""
+    """Whether a dense gradient's rows can be found eagerly: never (no row
+    helpers here)."""
     return False

@@ -103,5 +103,6 @@ def scatter_rows(variable, rows, new_values, assign):
 
 
 def finds_rows():
-    """Whether a dense gradient's rows can be found eagerly: never (under `jit` shapes are static: `row_mask`)."""
+    """Whether a dense gradient's rows can be found eagerly: never (under
+    `jit` shapes are static: `row_mask`)."""
     return False
