@@ -9,8 +9,9 @@ private, their role is documented in `keras.optimizers.Optimizer`):
 `_backend_update_step` (update all variables once the gradients are
 clipped), `_apply_weight_decay` (decoupled decay, just before it),
 `_use_weight_decay` (whether a variable is excluded), `_get_variable_index`
-(a variable's slot index) and `_clip_gradients`. `OPTIMIZER_HOOKS` lists
-them for the test.
+(a variable's slot index), `_check_variables_are_known` (that `apply()`
+got variables it was built with) and `_clip_gradients`. `OPTIMIZER_HOOKS`
+lists them for the test.
 """
 
 import keras
@@ -19,6 +20,7 @@ BACKEND = keras.backend.backend()
 
 OPTIMIZER_HOOKS = ("_backend_update_step", "_apply_weight_decay",
                    "_use_weight_decay", "_get_variable_index",
+                   "_check_variables_are_known",
                    "_clip_gradients")
 
 
@@ -38,6 +40,13 @@ def backend_tensor(variable):
     an in-place kernel writes (`variable.value` also checks scopes: ~5 ms a
     step for 400 variables, and under autocast returns a copy)."""
     return variable._value
+
+
+def built_variables(optimizer):
+    """The variables `optimizer.build()` took, in order: slot `i` of each
+    slot list belongs to the `i`-th (what `apply(grads)` without variables
+    updates)."""
+    return optimizer._trainable_variables
 
 
 def tf_in_xla_context():

@@ -26,6 +26,33 @@ def test_keras_still_calls_each_optimizer_hook(hook, monkeypatch):
     assert hook in called
 
 
+def test_built_variables_are_the_slot_order():
+    """`built_variables` is the list `build()` took, in slot order: the
+    `i`-th variable's momentum is `_momentums[i]`."""
+    variables = [keras.Variable(np.full((2,), i, "float32"))
+                 for i in range(3)]
+    optimizer = kerasoptim.Adam()
+    optimizer.build(variables[::-1])
+    built = _compat.built_variables(optimizer)
+    assert [id(v) for v in built] == [id(v) for v in variables[::-1]]
+    for i, variable in enumerate(built):
+        assert optimizer._get_variable_index(variable) == i
+
+
+def test_unknown_variables_are_still_refused():
+    """Skipping Keras' check for the built list skips it for nothing
+    else: a variable the optimizer was not built with is refused, alone or
+    in a list as long as the built one."""
+    known = [keras.Variable(np.ones((2,), "float32")) for _ in range(2)]
+    stranger = keras.Variable(np.ones((2,), "float32"))
+    optimizer = kerasoptim.Adam()
+    optimizer.build(known)
+    for variables in ([stranger], [known[0], stranger]):
+        with pytest.raises(ValueError, match="Unknown variable"):
+            optimizer.apply([ops.ones((2,))] * len(variables), variables)
+    optimizer.apply([ops.ones((2,))] * 2, known)
+
+
 def test_in_stateless_scope():
     assert not _compat.in_stateless_scope()
     with keras.StatelessScope():
