@@ -115,13 +115,12 @@ class AdamFamily(keras.optimizers.Optimizer):
             return f"{type(self).__name__} has no fused kernel"
         return None
 
-    def _refusal(self, variables, grads=None, kernel=True):
-        """Why this step (the update, or the weight decay for
-        `kernel=False`) cannot take a fast path, or None."""
+    def _refusal(self, variables, grads=None):
+        """Why this step over `variables` (and `grads`) cannot take a fast
+        path, or None."""
         if self.fused is False:
             return "`fused=False`"
-        return ((kernel and self._kernel_missing())
-                or _fast.refusal(variables, grads))
+        return self._kernel_missing() or _fast.refusal(variables, grads)
 
     def _require_fast(self, why):
         if self.fused:
@@ -132,11 +131,18 @@ class AdamFamily(keras.optimizers.Optimizer):
 
     def _fast_update(self, grads, variables, learning_rate, kernel):
         """Run `kernel` ('adam', 'adamax') over `variables`, one call per
-        dtype, gradients cast to the variables' dtype."""
-        for dtype, group in _by_dtype(zip(grads, variables), _fast.dtype):
-            gs = [_fast.KERNELS.cast(g, dtype) for g, _ in group]
-            vs = [v for _, v in group]
+        dtype and per whether they decay (the kernel decays those first,
+        in the same pass), gradients cast to the variables' dtype."""
+        def group(variable):
+            return _fast.dtype(variable), self._decays(variable)
+
+        for (dtype, decays), pairs in _by_dtype(zip(grads, variables),
+                                                group):
+            gs = [_fast.KERNELS.cast(g, dtype) for g, _ in pairs]
+            vs = [v for _, v in pairs]
             lists, scalars = self._kernel_inputs(vs, dtype, learning_rate)
+            if decays:
+                scalars.update(self._decay_scalars(dtype))
             _fast.KERNELS.run(getattr(_fast.KERNELS, kernel),
                               _fast.tensors(vs), gs, *lists, **scalars)
 
@@ -153,44 +159,62 @@ class AdamFamily(keras.optimizers.Optimizer):
                 for slots in slot_lists]
 
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
-        """All variables through the backend's kernel where it applies;
-        Keras' per-variable `update_step()` loop otherwise."""
+        """All variables through the backend's kernel where it applies,
+        weight decay included; Keras' per-variable `update_step()` loop
+        otherwise."""
         grads, variables = list(grads), list(trainable_variables)
         why = self._refusal(variables, grads)
         if why is None:
             return self._fast_update(grads, variables, learning_rate,
                                      self._kernel)
         self._require_fast(why)
+        if self._kernel_decays(variables):
+            # `_apply_weight_decay` left the decay to a kernel that a
+            # gradient has now refused.
+            self._plain_decay(variables)
         return super()._backend_update_step(grads, variables, learning_rate)
 
     # -- weight decay ----------------------------------------------------
+    def _decays(self, variable):
+        """Whether `variable` takes weight decay this step."""
+        return self.weight_decay is not None and self._use_weight_decay(
+            variable)
+
+    def _decay_scalars(self, dtype):
+        """The kernels' decay scalars, `learning_rate` and `weight_decay`,
+        as `dtype` tensors."""
+        return dict(learning_rate=ops.cast(self.learning_rate, dtype),
+                    weight_decay=ops.cast(self.weight_decay, dtype))
+
+    def _kernel_decays(self, variables):
+        """Whether the update kernel decays `variables` (Keras calls
+        `_apply_weight_decay` with the variables it then hands
+        `_backend_update_step`)."""
+        return (self.weight_decay is not None
+                and self._refusal(variables) is None)
+
     def _apply_weight_decay(self, variables):
-        """Decoupled decay `w -= w * weight_decay * lr`, the one place it
-        happens (before the update, as Keras orders it), the same on every
-        backend: Keras' torch backend multiplies by `1 - weight_decay * lr`
-        rounded to float32 instead, which biases small decays."""
-        if self.weight_decay is None:
+        """Decoupled decay `w -= w * weight_decay * lr` before the update,
+        as Keras orders it: left to the update's kernel, which decays in
+        the same pass, where it runs; the plain path's operations
+        otherwise, the same on every backend (Keras' torch backend
+        multiplies by `1 - weight_decay * lr` rounded to float32 instead)."""
+        if self.weight_decay is None or self._kernel_decays(variables):
             return
+        self._require_fast(self._refusal(variables))
+        self._plain_decay(variables)
+
+    def _plain_decay(self, variables):
         decayed = [v for v in variables if self._use_weight_decay(v)]
         if not decayed:
             return
-        why = self._refusal(decayed, kernel=False)
-        if why is not None:
-            self._require_fast(why)
-            if _compat.BACKEND == "tensorflow":  # tf.distribute aware
-                return super()._apply_weight_decay(decayed)
-        pairs = ((None, v) for v in decayed)
-        for dtype, group in (_by_dtype(pairs, _fast.dtype) if why is None
-                             else _by_dtype(pairs)):
+        if _compat.BACKEND == "tensorflow":  # tf.distribute aware
+            return super()._apply_weight_decay(decayed)
+        for dtype, group in _by_dtype((None, v) for v in decayed):
             lr = ops.cast(self.learning_rate, dtype)
             wd = ops.cast(self.weight_decay, dtype)
-            group = [v for _, v in group]
-            if why is None:
-                _fast.KERNELS.run(_fast.KERNELS.decay, _fast.tensors(group),
-                                  learning_rate=lr, weight_decay=wd)
-            else:
-                for v in group:
-                    v.assign(v - v * wd * lr)
+            for _, v in group:
+                v.assign(v - v * wd * lr)
 
     # -- sparse gradients ------------------------------------------------
     def apply(self, grads, trainable_variables=None):
@@ -233,11 +257,12 @@ class AdamFamily(keras.optimizers.Optimizer):
         return super().from_config(config, custom_objects=custom_objects)
 
 
-def _by_dtype(pairs, dtype_of=lambda variable: variable.dtype):
-    """`(dtype, [(a, variable), ...])` groups, in order of first sight."""
+def _by_dtype(pairs, key=lambda variable: variable.dtype):
+    """`(key, [(a, variable), ...])` groups, by the variables' dtype or
+    `key(variable)`, in order of first sight."""
     groups = {}
     for a, variable in pairs:
-        groups.setdefault(dtype_of(variable), []).append((a, variable))
+        groups.setdefault(key(variable), []).append((a, variable))
     return groups.items()
 
 

@@ -114,19 +114,29 @@ _NO_BIAS_CORRECTION_STEP = 2.0 ** 60
 
 
 def torch_fused_adam(params, grads, momentums, velocities, velocity_hats, *,
-                     alpha, beta_1, beta_2, epsilon):
+                     alpha, beta_1, beta_2, epsilon, decay_rate=0.0):
     """torch.optim's fused Adam kernel (`torch._fused_adam_`, what
     `torch.optim.Adam(fused=True)` runs) as Keras' update: the kernel
     computes `w -= lr / (1 - beta_1^t) * m / (sqrt(v) / sqrt(1 - beta_2^t)
     + eps)`; at a step so large that both bias corrections are 1 and with
     `lr = alpha` that is Keras' `w -= alpha * m / (sqrt(v) + epsilon)`.
+
+    With a `decay_rate` (`lr * weight_decay`), the fused AdamW kernel
+    (`torch._fused_adamw_`, `torch.optim.AdamW(fused=True)`) first
+    multiplies the weights by `1 - lr * weight_decay` (formed in double,
+    rounded to the weights' dtype, as Keras' own PyTorch backend does); it
+    takes the decay as a multiple of its `lr`, here `alpha`.
     All tensors contiguous, of one float dtype and device."""
     import torch
 
+    if decay_rate and not alpha:  # no multiple of alpha = 0 is the decay
+        torch._foreach_add_(params, params, alpha=-decay_rate)
+        decay_rate = 0.0
     step = torch.tensor(_NO_BIAS_CORRECTION_STEP, dtype=torch.float32,
                         device=params[0].device)
-    torch._fused_adam_(
+    kernel = torch._fused_adamw_ if decay_rate else torch._fused_adam_
+    kernel(
         params, grads, momentums, velocities, velocity_hats,
         [step] * len(params), lr=alpha, beta1=beta_1, beta2=beta_2,
-        weight_decay=0.0, eps=epsilon, amsgrad=bool(velocity_hats),
-        maximize=False)
+        weight_decay=decay_rate / alpha if decay_rate else 0.0, eps=epsilon,
+        amsgrad=bool(velocity_hats), maximize=False)

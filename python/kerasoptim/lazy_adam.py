@@ -107,7 +107,7 @@ class LazyAdam(Adam):
 
     def _adam_where_every_row(self, grads, variables, learning_rate):
         """Give the variables whose dense gradient touches every row
-        Adam's step (weight decay first) through the kernels; return the
+        Adam's step (weight decay included) through the kernels; return the
         gradients and variables left, a dense gradient that leaves rows out
         turned into a sparse one of the rows it touches (so its rows are
         found once)."""
@@ -125,9 +125,6 @@ class LazyAdam(Adam):
         full_grads = [g for g, e in zip(left, every) if e]
         if not full or _fast.refusal(full, full_grads):
             return left, variables
-        decayed = [v for v in full if self.weight_decay is not None
-                   and self._use_weight_decay(v)]
-        super()._apply_weight_decay(decayed)
         self._fast_update(full_grads, full, learning_rate, "adam")
         return ([g for g, e in zip(left, every) if not e],
                 [v for v, e in zip(variables, every) if not e])

@@ -91,10 +91,13 @@ if BACKEND == "torch":
                                       [1.0, 1.0, 1.0])
 
     @pytest.mark.parametrize("amsgrad", [False, True])
-    def test_torch_fused_adam_is_keras_update(amsgrad):
-        """`torch._fused_adam_` at a step with no bias correction, fed
-        Keras' `alpha`, is `w -= alpha * m / (sqrt(v) + eps)` (NumPy in
-        float64 as the reference), step after step."""
+    @pytest.mark.parametrize("decay_rate", [0.0, 4e-6, 0.05])
+    def test_torch_fused_adam_is_keras_update(amsgrad, decay_rate):
+        """`torch._fused_adam_` (`_fused_adamw_` with a decay) at a step
+        with no bias correction, fed Keras' `alpha`, is
+        `w -= w * decay_rate` then `w -= alpha * m / (sqrt(v) + eps)`
+        (NumPy in float64 as the reference), step after step, a step with
+        `alpha = 0` (whose decay the kernel cannot take) included."""
         import torch
 
         rng = np.random.default_rng(0)
@@ -108,11 +111,13 @@ if BACKEND == "torch":
             _compat.torch_fused_adam(
                 [tensors[0]], [torch.tensor(g)], [tensors[1]],
                 [tensors[2]], [tensors[3]] if amsgrad else [],
-                alpha=alpha, beta_1=0.9, beta_2=0.999, epsilon=1e-7)
+                alpha=alpha, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                decay_rate=decay_rate)
             ref[1] += (g - ref[1]) * 0.1
             ref[2] += (g.astype("float64") ** 2 - ref[2]) * 0.001
             if amsgrad:
                 ref[3] = np.maximum(ref[3], ref[2])
+            ref[0] -= ref[0] * decay_rate
             ref[0] -= alpha * ref[1] / (np.sqrt(ref[3] if amsgrad
                                                 else ref[2]) + 1e-7)
             for got, want in zip(tensors, ref):

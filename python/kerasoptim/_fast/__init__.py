@@ -2,9 +2,10 @@
 
 `KERNELS` is the backend's kernel module (`_fast.torch`, `_fast.tensorflow`)
 or None (JAX: under `jit` the plain `keras.ops` path compiles into one
-program already). Every kernel module has `adam`, `adamax` and `decay`, each
-taking lists of tensors and keyword scalars, and `run(kernel, *lists,
-**scalars)`, which calls it. `refusal()` says why a step cannot take a fast
+program already). Every kernel module has `adam` and `adamax`, each
+taking lists of tensors and keyword scalars (with `weight_decay` and
+`learning_rate`, decoupled weight decay first, in the same pass), and
+`run(kernel, *lists, **scalars)`, which calls it. `refusal()` says why a step cannot take a fast
 path (None when it can); the optimizer classes gather their slots, compute
 this step's scalars and call `run`.
 """

@@ -50,12 +50,12 @@ def _slots(handles, dtype):
     return [_Slot(h, dtype) for h in handles]
 
 
-def decay(params, *, learning_rate, weight_decay):
-    """Decoupled weight decay `w <- w - w * weight_decay * learning_rate`
-    (`params`: resource handles)."""
-    for w in _slots(params, learning_rate.dtype):
-        value = w.read()
-        w.write(value - value * weight_decay * learning_rate)
+def _decayed(weights, learning_rate, weight_decay):
+    """`weights` after decoupled weight decay, `w - w * wd * lr` (the plain
+    path's operations), or as they are for `weight_decay=None`."""
+    if weight_decay is None:
+        return weights
+    return weights - weights * weight_decay * learning_rate
 
 
 def _moment(moment, gradient, one_minus_beta):
@@ -65,12 +65,14 @@ def _moment(moment, gradient, one_minus_beta):
 
 
 def adam(params, grads, momentums, velocities, velocity_hats, *, alpha,
-         one_minus_beta_1, one_minus_beta_2, epsilon):
+         one_minus_beta_1, one_minus_beta_2, epsilon, learning_rate=None,
+         weight_decay=None):
     """One Adam step (Keras' epsilon-hat placement):
     `m += (g - m)(1 - beta_1)`, `v += (g^2 - v)(1 - beta_2)`,
     (`v_hat = max(v_hat, v)` when `velocity_hats` is not empty),
-    `w -= m * alpha / (sqrt(v) + epsilon)` (weights and slots: resource
-    handles)."""
+    `w -= m * alpha / (sqrt(v) + epsilon)`, after the decoupled weight decay
+    `w -= w * weight_decay * learning_rate` when `weight_decay` is given
+    (weights and slots: resource handles)."""
     dtype = alpha.dtype
     hats = _slots(velocity_hats, dtype) or [None] * len(params)
     for w, g, m, v, v_hat in zip(_slots(params, dtype), grads,
@@ -80,22 +82,24 @@ def adam(params, grads, momentums, velocities, velocity_hats, *, alpha,
         v = _moment(v, tf.square(g), one_minus_beta_2)
         if v_hat is not None:
             v = v_hat.write(tf.maximum(v_hat.read(), v))
-        weights = w.read()
+        weights = _decayed(w.read(), learning_rate, weight_decay)
         w.write(weights - m * alpha / (tf.sqrt(v) + epsilon))
 
 
 def adamax(params, grads, momentums, norms, *, learning_rate,
-           one_minus_beta_1, beta_2, bias_correction_1, epsilon):
+           one_minus_beta_1, beta_2, bias_correction_1, epsilon,
+           weight_decay=None):
     """One Adamax step: `m += (g - m)(1 - beta_1)`,
     `u = max(beta_2 * u, |g|)`,
-    `w -= lr * m / ((1 - beta_1^t) * (u + epsilon))` (weights and slots:
-    resource handles)."""
+    `w -= lr * m / ((1 - beta_1^t) * (u + epsilon))`, after the decoupled
+    weight decay `w -= w * weight_decay * lr` when `weight_decay` is given
+    (weights and slots: resource handles)."""
     dtype = learning_rate.dtype
     for w, g, m, u in zip(_slots(params, dtype), grads,
                           _slots(momentums, dtype), _slots(norms, dtype)):
         m = _moment(m, g, one_minus_beta_1)
         u = u.write(tf.maximum(beta_2 * u.read(), tf.abs(g)))
-        weights = w.read()
+        weights = _decayed(w.read(), learning_rate, weight_decay)
         w.write(weights - learning_rate * m / (bias_correction_1 *
                                                (u + epsilon)))
 

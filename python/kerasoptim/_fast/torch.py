@@ -9,9 +9,10 @@ optimizer.
 - `adam` is torch's fused Adam kernel (one pass over each tensor) fed
   Keras' step size `alpha` with the kernel's own bias corrections switched
   off (see `_compat.torch_fused_adam`), so it computes Keras' update
-  `w -= alpha * m / (sqrt(v) + epsilon)`.
-- `adamax` is five `torch._foreach_*` passes, as torch.optim's Adamax.
-- `decay` is one pass, `w += (-lr * wd) * w`.
+  `w -= alpha * m / (sqrt(v) + epsilon)`; with weight decay, the fused
+  AdamW kernel, which decays in the same pass.
+- `adamax` is five `torch._foreach_*` passes, as torch.optim's Adamax,
+  after a decay pass `w += (-lr * wd) * w` when it decays.
 
 They round otherwise than the plain `keras.ops` path (torch's kernel uses
 `lerp` and fused multiply-adds): `tests/python/test_fast_paths.py` holds
@@ -31,24 +32,34 @@ def scalar(value):
     return float(value.item() if isinstance(value, torch.Tensor) else value)
 
 
-@torch.no_grad()
-def decay(params, *, learning_rate, weight_decay):
-    """Decoupled weight decay `w <- w - (lr * weight_decay) * w`."""
-    torch._foreach_add_(params, params, alpha=-learning_rate * weight_decay)
+def _decay_rate(learning_rate, weight_decay):
+    """`lr * weight_decay`, the fraction of itself a weight loses (0.0 for
+    `weight_decay=None`)."""
+    return 0.0 if weight_decay is None else learning_rate * weight_decay
+
+
+def _decay(params, rate):
+    """Decoupled weight decay `w <- w + (-rate) * w` (one pass)."""
+    if rate:
+        torch._foreach_add_(params, params, alpha=-rate)
 
 
 @torch.no_grad()
 def adam(params, grads, momentums, velocities, velocity_hats, *, alpha,
-         one_minus_beta_1, one_minus_beta_2, epsilon):
+         one_minus_beta_1, one_minus_beta_2, epsilon, learning_rate=None,
+         weight_decay=None):
     """One Adam step (Keras' epsilon-hat placement):
     `m = lerp(m, g, 1 - beta_1)`, `v = lerp(v, g^2, 1 - beta_2)`,
     (`v_hat = max(v_hat, v)` when `velocity_hats` is not empty),
-    `w -= alpha * m / (sqrt(v) + epsilon)`.
+    `w -= alpha * m / (sqrt(v) + epsilon)`, after the decoupled weight decay
+    `w *= 1 - learning_rate * weight_decay` when `weight_decay` is given.
 
     A beta that rounds to 1 (where the fused kernel would divide by
     `1 - beta^t = 0`) takes the same update as `torch._foreach_*` passes."""
+    rate = _decay_rate(learning_rate, weight_decay)
     beta_1, beta_2 = 1 - one_minus_beta_1, 1 - one_minus_beta_2
     if max(beta_1, beta_2) >= 1:
+        _decay(params, rate)
         return _adam_foreach(params, grads, momentums, velocities,
                              velocity_hats, alpha=alpha, epsilon=epsilon,
                              one_minus_beta_1=one_minus_beta_1,
@@ -58,7 +69,7 @@ def adam(params, grads, momentums, velocities, velocity_hats, *, alpha,
     _compat.torch_fused_adam(
         params, [g.contiguous() for g in grads], momentums, velocities,
         velocity_hats, alpha=alpha, beta_1=beta_1, beta_2=beta_2,
-        epsilon=epsilon)
+        epsilon=epsilon, decay_rate=rate)
 
 
 def _adam_foreach(params, grads, momentums, velocities, velocity_hats, *,
@@ -76,10 +87,14 @@ def _adam_foreach(params, grads, momentums, velocities, velocity_hats, *,
 
 @torch.no_grad()
 def adamax(params, grads, momentums, norms, *, learning_rate,
-           one_minus_beta_1, beta_2, bias_correction_1, epsilon):
+           one_minus_beta_1, beta_2, bias_correction_1, epsilon,
+           weight_decay=None):
     """One Adamax step: `m = lerp(m, g, 1 - beta_1)`,
     `u = max(beta_2 * u, |g|)`,
-    `w -= lr / (1 - beta_1^t) * m / (u + epsilon)`."""
+    `w -= lr / (1 - beta_1^t) * m / (u + epsilon)`, after the decoupled
+    weight decay `w += (-lr * weight_decay) * w` when `weight_decay` is
+    given."""
+    _decay(params, _decay_rate(learning_rate, weight_decay))
     torch._foreach_lerp_(momentums, grads, one_minus_beta_1)
     torch._foreach_mul_(norms, beta_2)
     torch._foreach_maximum_(norms, torch._foreach_abs(grads))
