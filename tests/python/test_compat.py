@@ -26,6 +26,30 @@ def test_keras_still_calls_each_optimizer_hook(hook, monkeypatch):
     assert hook in called
 
 
+@pytest.mark.parametrize("accumulation", [None, 2])
+def test_keras_decays_just_before_the_update_with_its_variables(
+        accumulation, monkeypatch):
+    """What the kernels' weight decay relies on: Keras calls
+    `_apply_weight_decay(variables)` and then, with nothing between,
+    `_backend_update_step(grads, variables, lr)` on the same variables."""
+    calls = []
+    for hook in ("_apply_weight_decay", "_backend_update_step"):
+        real = getattr(kerasoptim.AdamW, hook)
+        monkeypatch.setattr(kerasoptim.AdamW, hook, lambda self, *a, _h=hook,
+                            _r=real: (calls.append((_h, a[-2] if len(a) > 1
+                                                    else a[0])),
+                                      _r(self, *a))[1])
+    variables = [keras.Variable(np.ones((2,), "float32")) for _ in range(3)]
+    optimizer = kerasoptim.AdamW(gradient_accumulation_steps=accumulation)
+    for _ in range(2):
+        optimizer.apply([ops.ones((2,))] * 2, variables[1:])
+    hooks = [h for h, _ in calls]
+    assert hooks and hooks == ["_apply_weight_decay",
+                               "_backend_update_step"] * (len(hooks) // 2)
+    for _, given in calls:
+        assert [id(v) for v in given] == [id(v) for v in variables[1:]]
+
+
 def test_built_variables_are_the_slot_order():
     """`built_variables` is the list `build()` took, in slot order: the
     `i`-th variable's momentum is `_momentums[i]`."""

@@ -259,6 +259,31 @@ def test_fused_true_explains_why_not():
         optimizer._backend_update_step([ops.ones((3,), "int32")], [v], 0.1)
 
 
+@pytest.mark.parametrize("name", ["AdamW", "Adamax"])
+def test_decay_once_when_a_gradient_refuses_the_kernel(name):
+    """Decay is left to the kernel when the variables can take it; a
+    gradient that then refuses the kernel (a broadcast shape, which the
+    plain path takes) gets the plain decay exactly once: the same numbers
+    as `fused=False` and, for AdamW, as Keras'."""
+    def train(make):
+        variables = [keras.Variable(np.full((3, 2), 2.0, "float32")),
+                     keras.Variable(np.full((4,), -1.0, "float32"))]
+        optimizer = make()
+        for t in range(3):
+            optimizer.apply([ops.full((1, 2), 0.5 + t), ops.ones((4,))],
+                            variables)
+        return [ops.convert_to_numpy(v) for v in variables]
+
+    options = dict(learning_rate=0.1, weight_decay=0.2)
+    cls = getattr(kerasoptim, name)
+    fast = train(lambda: cls(**options))
+    _assert_equal(fast, train(lambda: cls(fused=False, **options)))
+    if name == "AdamW":
+        theirs = train(lambda: keras.optimizers.AdamW(**options))
+        for a, b in zip(fast, theirs):
+            np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
 def test_fused_true_refuses_before_anything_changes():
     """A step no kernel can take (a gradient of another shape, which the
     plain path would broadcast) is refused whole: weights, slots and the
