@@ -8,7 +8,9 @@ Keras' own machinery from `keras.optimizers.Optimizer`; the subclasses write
 `build()` and `update_step()`.
 """
 
+import collections
 import operator
+import types
 
 import keras
 from keras import ops
@@ -133,18 +135,33 @@ class AdamFamily(keras.optimizers.Optimizer):
         """Run `kernel` ('adam', 'adamax') over `variables`, one call per
         dtype and per whether they decay (the kernel decays those first,
         in the same pass), gradients cast to the variables' dtype."""
-        def group(variable):
-            return _fast.dtype(variable), self._decays(variable)
-
-        for (dtype, decays), pairs in _by_dtype(zip(grads, variables),
-                                                group):
-            gs = [_fast.KERNELS.cast(g, dtype) for g, _ in pairs]
-            vs = [v for _, v in pairs]
+        for (dtype, decays), indices in self._kernel_groups(variables):
+            gs = [_fast.KERNELS.cast(grads[i], dtype) for i in indices]
+            vs = [variables[i] for i in indices]
             lists, scalars = self._kernel_inputs(vs, dtype, learning_rate)
             if decays:
                 scalars.update(self._decay_scalars(dtype))
             _fast.KERNELS.run(getattr(_fast.KERNELS, kernel),
                               _fast.tensors(vs), gs, *lists, **scalars)
+
+    def _kernel_groups(self, variables):
+        """`((dtype, decays), indices)`: the positions of `variables` that
+        one kernel call takes. Computed once for the list the optimizer was
+        built with (dtypes and `exclude_from_weight_decay()` are fixed once
+        it is built): 400 variables cost ~2 ms a step to group."""
+        decaying = self.weight_decay is not None
+        built = self._is_built_list(variables)
+        memo = getattr(self, "_built_groups", None)
+        if built and memo is not None and memo.decaying == decaying:
+            return memo.groups
+        groups = collections.defaultdict(list)
+        for i, variable in enumerate(variables):
+            groups[_fast.dtype(variable), self._decays(variable)].append(i)
+        groups = list(groups.items())
+        if built:
+            self._built_groups = types.SimpleNamespace(decaying=decaying,
+                                                       groups=groups)
+        return groups
 
     def _kernel_inputs(self, variables, dtype, learning_rate):
         """`(slot lists, scalars)` the kernel takes for these variables."""
@@ -205,16 +222,14 @@ class AdamFamily(keras.optimizers.Optimizer):
         self._plain_decay(variables)
 
     def _plain_decay(self, variables):
+        """The decay with `keras.ops`, variable by variable."""
         decayed = [v for v in variables if self._use_weight_decay(v)]
-        if not decayed:
-            return
-        if _compat.BACKEND == "tensorflow":  # tf.distribute aware
+        if decayed and _compat.BACKEND == "tensorflow":  # tf.distribute
             return super()._apply_weight_decay(decayed)
-        for dtype, group in _by_dtype((None, v) for v in decayed):
-            lr = ops.cast(self.learning_rate, dtype)
-            wd = ops.cast(self.weight_decay, dtype)
-            for _, v in group:
-                v.assign(v - v * wd * lr)
+        for v in decayed:
+            lr = ops.cast(self.learning_rate, v.dtype)
+            wd = ops.cast(self.weight_decay, v.dtype)
+            v.assign(v - v * wd * lr)
 
     # -- sparse gradients ------------------------------------------------
     def apply(self, grads, trainable_variables=None):
@@ -255,15 +270,6 @@ class AdamFamily(keras.optimizers.Optimizer):
                     config[key], custom_objects=custom_objects
                 )
         return super().from_config(config, custom_objects=custom_objects)
-
-
-def _by_dtype(pairs, key=lambda variable: variable.dtype):
-    """`(key, [(a, variable), ...])` groups, by the variables' dtype or
-    `key(variable)`, in order of first sight."""
-    groups = {}
-    for a, variable in pairs:
-        groups.setdefault(key(variable), []).append((a, variable))
-    return groups.items()
 
 
 def _hyper_config(value):
