@@ -95,15 +95,34 @@ class LazyAdam(Adam):
     _kernel = None  # rows are updated lazily: no whole-variable kernel
 
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
-        """Where rows are found eagerly (PyTorch, TensorFlow executing
-        eagerly): variables whose dense gradient touches every row take
-        exactly Adam's step, through the Adam kernel, all at once."""
+        """Dense gradients through the kernels where they apply: where rows
+        are found eagerly (PyTorch, TensorFlow executing eagerly), those
+        that touch every row take exactly Adam's step, through the Adam
+        kernel, all at once; in a traced TensorFlow step, the masked
+        `lazy_adam` kernel. The rest: `update_step`, variable by
+        variable."""
         grads, variables = list(grads), list(trainable_variables)
-        if _rows.finds_rows() and self.fused is not False:
+        if self.fused is not False and _rows.finds_rows():
             grads, variables = self._adam_where_every_row(
                 grads, variables, learning_rate)
+        elif self.fused is not False and hasattr(_fast.KERNELS, "lazy_adam"):
+            grads, variables = self._masked_kernel(grads, variables,
+                                                   learning_rate)
         if variables:
             super()._backend_update_step(grads, variables, learning_rate)
+
+    def _masked_kernel(self, grads, variables, learning_rate):
+        """Give the variables with a dense gradient the masked kernel;
+        return the gradients and variables left (sparse gradients)."""
+        dense = [not _rows.is_sparse(g) for g in grads]
+        taken = [(g, v) for g, v, d in zip(grads, variables, dense) if d]
+        if not taken or _fast.refusal([v for _, v in taken],
+                                      [g for g, _ in taken]):
+            return grads, variables
+        self._fast_update([g for g, _ in taken], [v for _, v in taken],
+                          learning_rate, "lazy_adam")
+        return ([g for g, d in zip(grads, dense) if not d],
+                [v for v, d in zip(variables, dense) if not d])
 
     def _adam_where_every_row(self, grads, variables, learning_rate):
         """Give the variables whose dense gradient touches every row

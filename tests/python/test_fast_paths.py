@@ -526,6 +526,51 @@ def _py_function_schedule():
 
 
 if BACKEND == "tensorflow":
+    @pytest.mark.parametrize("jit", [False, True])
+    @pytest.mark.parametrize("options", [{}, {"weight_decay": 0.1},
+                                         {"amsgrad": True}])
+    def test_traced_lazy_adam_takes_the_masked_kernel(jit, options,
+                                                      monkeypatch):
+        """In a traced step LazyAdam's dense gradients (a row left out, a
+        gradient of another dtype, a scalar) take the masked kernel, within
+        `ULPS` of the plain masked update (row 0, left out after the first
+        step, keeps its weights and slots from then on)."""
+        import tensorflow as tf
+
+        calls = []
+        real = _fast.KERNELS.run
+        monkeypatch.setattr(_fast.KERNELS, "run", lambda k, *a, **kw: (
+            calls.append(k.__name__), real(k, *a, **kw)))
+
+        def train(fused):
+            rng = np.random.default_rng(3)
+            variables = [keras.Variable(rng.normal(size=s).astype("float32"))
+                         for s in ((5, 3), (4,), (2, 3, 2), ())]
+            optimizer = kerasoptim.LazyAdam(learning_rate=0.01, fused=fused,
+                                            **options)
+            optimizer.build(variables)
+            step = tf.function(lambda grads: optimizer.apply(grads,
+                                                             variables),
+                               jit_compile=jit)
+            for t in range(4):
+                grads = []
+                for v in variables:
+                    g = rng.normal(size=v.shape)
+                    if len(v.shape) and t:
+                        g[0] = 0
+                    grads.append(tf.constant(g, "float64" if len(v.shape) == 2
+                                             else "float32"))
+                step(grads)
+            return [ops.convert_to_numpy(v) for v in
+                    variables + list(optimizer.variables[1:])]
+
+        fast = train(None)
+        assert "lazy_adam" in calls
+        calls.clear()
+        plain = train(False)
+        assert calls == []
+        _assert_within_budget(fast, plain)
+
     @pytest.mark.parametrize("schedule", ["arithmetic", "py_function"])
     def test_eager_schedules_keras_can_run(schedule):
         """Schedules Keras evaluates eagerly (Python arithmetic on the step,

@@ -18,10 +18,11 @@ rate, beta or epsilon costs nothing; programs are cached by structure alone
 """
 
 import collections
+import functools
 
 import tensorflow as tf
 
-from kerasoptim import _compat
+from kerasoptim import _compat, _rows
 
 CACHE_SIZE = 256
 GROUP = 256
@@ -58,12 +59,6 @@ def _decayed(weights, learning_rate, weight_decay):
     return weights - weights * weight_decay * learning_rate
 
 
-def _moment(moment, gradient, one_minus_beta):
-    """`moment <- moment + (g - moment)(1 - beta)`; the new value."""
-    value = moment.read()
-    return moment.write(value + (gradient - value) * one_minus_beta)
-
-
 def adam(params, grads, momentums, velocities, velocity_hats, *, alpha,
          one_minus_beta_1, one_minus_beta_2, epsilon, learning_rate=None,
          weight_decay=None):
@@ -73,17 +68,52 @@ def adam(params, grads, momentums, velocities, velocity_hats, *, alpha,
     `w -= m * alpha / (sqrt(v) + epsilon)`, after the decoupled weight decay
     `w -= w * weight_decay * learning_rate` when `weight_decay` is given
     (weights and slots: resource handles)."""
+    _adam(params, grads, momentums, velocities, velocity_hats, alpha,
+          one_minus_beta_1, one_minus_beta_2, epsilon, learning_rate,
+          weight_decay, lazy=False)
+
+
+def lazy_adam(params, grads, momentums, velocities, velocity_hats, *,
+              alpha, one_minus_beta_1, one_minus_beta_2, epsilon,
+              learning_rate=None, weight_decay=None):
+    """LazyAdam's step on dense gradients where their rows cannot be found
+    (a traced step): `adam`'s, kept only on the rows that take part (not
+    entirely zero); the other rows keep their weights and slots."""
+    _adam(params, grads, momentums, velocities, velocity_hats, alpha,
+          one_minus_beta_1, one_minus_beta_2, epsilon, learning_rate,
+          weight_decay, lazy=True)
+
+
+def _new(new, old):
+    """`keep` of a step that keeps every new value."""
+    return new
+
+
+def _moment(moment, target, one_minus_beta, keep=_new):
+    """`moment <- moment + (target - moment)(1 - beta)` where `keep` keeps
+    it; the new value."""
+    old = moment.read()
+    return moment.write(keep(old + (target - old) * one_minus_beta, old))
+
+
+def _adam(params, grads, momentums, velocities, velocity_hats, alpha,
+          one_minus_beta_1, one_minus_beta_2, epsilon, learning_rate,
+          weight_decay, lazy):
     dtype = alpha.dtype
     hats = _slots(velocity_hats, dtype) or [None] * len(params)
     for w, g, m, v, v_hat in zip(_slots(params, dtype), grads,
                                  _slots(momentums, dtype),
                                  _slots(velocities, dtype), hats):
-        m = _moment(m, g, one_minus_beta_1)
-        v = _moment(v, tf.square(g), one_minus_beta_2)
+        keep = functools.partial(tf.where, _rows.row_mask(g)) if lazy \
+            else _new
+        m = _moment(m, g, one_minus_beta_1, keep)
+        v = _moment(v, tf.square(g), one_minus_beta_2, keep)
         if v_hat is not None:
-            v = v_hat.write(tf.maximum(v_hat.read(), v))
-        weights = _decayed(w.read(), learning_rate, weight_decay)
-        w.write(weights - m * alpha / (tf.sqrt(v) + epsilon))
+            old = v_hat.read()
+            v = v_hat.write(keep(tf.maximum(old, v), old))
+        old = w.read()
+        weights = _decayed(old, learning_rate, weight_decay)
+        w.write(keep(weights - m * alpha / (tf.sqrt(v) + epsilon), old))
 
 
 def adamax(params, grads, momentums, norms, *, learning_rate,
