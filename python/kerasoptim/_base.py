@@ -213,9 +213,8 @@ class AdamFamily(keras.optimizers.Optimizer):
     def _apply_weight_decay(self, variables):
         """Decoupled decay `w -= w * weight_decay * lr` before the update,
         as Keras orders it: left to the update's kernel, which decays in
-        the same pass, where it runs; the plain path's operations
-        otherwise, the same on every backend (Keras' torch backend
-        multiplies by `1 - weight_decay * lr` rounded to float32 instead)."""
+        the same pass, where it runs; `keras.ops`, the same on every
+        backend, otherwise (`_plain_decay`)."""
         if self.weight_decay is None or self._kernel_decays(variables):
             return
         self._require_fast(self._refusal(variables))
