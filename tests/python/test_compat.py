@@ -164,8 +164,9 @@ if BACKEND == "tensorflow":
         assert seen == [True, False]
 
     def test_tf_call_flat_is_the_call():
-        """`tf_call_flat` runs a concrete function on nested variables and
-        tensors as calling it does: same writes, same result."""
+        """`tf_call_flat` runs a concrete function on the flattened
+        handles and tensors of nested variables and tensors as calling it
+        does: same writes, same result."""
         import tensorflow as tf
 
         def body(lists, values):
@@ -178,7 +179,9 @@ if BACKEND == "tensorflow":
         program = tf.function(body, jit_compile=True).get_concrete_function(
             made, [tf.constant(0.0)])
         twins = [[tf.Variable(v) for v in made[0]], made[1]]
-        out = _compat.tf_call_flat(program, [made, [tf.constant(2.0)]])
+        flat = [x.handle if isinstance(x, tf.Variable) else x
+                for x in tf.nest.flatten([made, [tf.constant(2.0)]])]
+        out = _compat.tf_call_flat(program, flat)
         expected = program(twins, [tf.constant(2.0)])
         assert float(out) == float(expected) == 4.0
         for a, b in zip(made[0], twins[0]):

@@ -243,4 +243,4 @@ def _program(key, kernel, names, lists, values):
     _programs[key] = program
     while len(_programs) > CACHE_SIZE:
         _programs.popitem(last=False)
-    _compat.tf_call_flat(program, [lists, values])
+    _compat.tf_call_flat(program, [x for l in lists for x in l] + values)
