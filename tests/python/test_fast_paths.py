@@ -395,8 +395,9 @@ def test_mixed_float16_loss_scale():
 
 
 def test_tensorflow_traces_do_not_grow_with_settings(monkeypatch):
-    """50 eager steps with the learning rate, beta_1 and epsilon changed
-    before each trace no more graphs than 50 steps with them constant."""
+    """50 eager steps with the learning rate, beta_1, epsilon and weight
+    decay changed before each trace no more graphs than 50 steps with them
+    constant."""
     if BACKEND != "tensorflow":
         return
     from kerasoptim._fast import tensorflow as kernels
@@ -410,16 +411,44 @@ def test_tensorflow_traces_do_not_grow_with_settings(monkeypatch):
         kernels._programs.clear()
         traces.clear()
         variables = [keras.Variable(np.ones((3, 2), "float32"))]
-        optimizer = kerasoptim.Adam(learning_rate=0.01)
+        optimizer = kerasoptim.AdamW(learning_rate=0.01)
         for t in range(50):
             if changing:
                 optimizer.learning_rate = 0.01 * (1 + t % 7)
                 optimizer.beta_1 = 0.9 - 0.001 * t
                 optimizer.epsilon = 1e-7 * (1 + t)
+                optimizer.weight_decay = 0.004 * (1 + t % 3)
             optimizer.apply([ops.ones((3, 2)) * t], variables)
         counts.append(len(traces))
     assert counts == [1, 1]
     assert len(kernels._programs) <= kernels.CACHE_SIZE
+
+
+@pytest.mark.parametrize("name", ["AdamW", "Adamax"])
+def test_settings_changed_between_steps_take_effect(name):
+    """Learning rate, betas, epsilon and weight decay set between steps
+    act on the next step on the fast path as on the plain path (within
+    `ULPS`), and differ from a run where they stay."""
+    def train(fused, changing):
+        variables = [keras.Variable(np.linspace(-1, 1, 6, dtype="float32")
+                                    .reshape(3, 2))]
+        optimizer = getattr(kerasoptim, name)(learning_rate=0.01,
+                                              weight_decay=0.004,
+                                              fused=fused)
+        for t in range(6):
+            if changing:
+                optimizer.learning_rate = 0.01 * (1 + t % 3)
+                optimizer.beta_1 = 0.9 - 0.01 * t
+                optimizer.beta_2 = 0.999 - 0.001 * t
+                optimizer.epsilon = 1e-7 * 10 ** t
+                optimizer.weight_decay = 0.004 * (1 + t)
+            optimizer.apply([ops.ones((3, 2)) * (t - 2)], variables)
+        return [ops.convert_to_numpy(v) for v in
+                variables + list(optimizer.variables[1:])]
+
+    fast = train(None, True)
+    _assert_within_budget(fast, train(False, True))
+    assert not np.allclose(fast[0], train(None, False)[0], rtol=1e-4)
 
 
 def _subprocess(code, **env):
