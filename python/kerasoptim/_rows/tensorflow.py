@@ -38,8 +38,10 @@ def finds_rows():
 def nonzero_rows(gradient):
     """The rows of a dense gradient that are not entirely zero, or `None`
     when every row is (eagerly)."""
-    rows = tf.where(tf.reshape(row_mask(gradient), [-1]))[:, 0]
-    return None if rows.shape[0] == gradient.shape[0] else rows
+    mask = tf.reshape(row_mask(gradient), [-1])
+    if bool(tf.reduce_all(mask)):  # no int64 index per row to build
+        return None
+    return tf.where(mask)[:, 0]
 
 
 def rows_to_sparse(gradient, rows):

@@ -86,8 +86,9 @@ def nonzero_rows(gradient):
             # over; NaN propagates through both, -0.0 counts as zero.
             flat = gradient.flatten(1)
             nonzero = (torch.amax(flat, 1) != 0) | (torch.amin(flat, 1) != 0)
-        rows = torch.nonzero(nonzero).squeeze(1)
-    return None if rows.shape[0] == gradient.shape[0] else rows
+        if bool(nonzero.all()):  # no int64 index per row to build
+            return None
+        return torch.nonzero(nonzero).squeeze(1)
 
 
 def rows_to_sparse(gradient, rows):
