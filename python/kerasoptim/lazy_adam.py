@@ -106,23 +106,11 @@ class LazyAdam(Adam):
             grads, variables = self._adam_where_every_row(
                 grads, variables, learning_rate)
         elif self.fused is not False and hasattr(_fast.KERNELS, "lazy_adam"):
-            grads, variables = self._masked_kernel(grads, variables,
-                                                   learning_rate)
+            grads, variables = self._kernel_where(
+                [not _rows.is_sparse(g) for g in grads], grads, variables,
+                learning_rate, "lazy_adam")
         if variables:
             super()._backend_update_step(grads, variables, learning_rate)
-
-    def _masked_kernel(self, grads, variables, learning_rate):
-        """Give the variables with a dense gradient the masked kernel;
-        return the gradients and variables left (sparse gradients)."""
-        dense = [not _rows.is_sparse(g) for g in grads]
-        taken = [(g, v) for g, v, d in zip(grads, variables, dense) if d]
-        if not taken or _fast.refusal([v for _, v in taken],
-                                      [g for g, _ in taken]):
-            return grads, variables
-        self._fast_update([g for g, _ in taken], [v for _, v in taken],
-                          learning_rate, "lazy_adam")
-        return ([g for g, d in zip(grads, dense) if not d],
-                [v for v, d in zip(variables, dense) if not d])
 
     def _adam_where_every_row(self, grads, variables, learning_rate):
         """Give the variables whose dense gradient touches every row
@@ -140,13 +128,19 @@ class LazyAdam(Adam):
             every.append(rows is None and not _rows.is_sparse(g)
                          and len(g.shape) > 0)
             left.append(g)
-        full = [v for v, e in zip(variables, every) if e]
-        full_grads = [g for g, e in zip(left, every) if e]
-        if not full or _fast.refusal(full, full_grads):
-            return left, variables
-        self._fast_update(full_grads, full, learning_rate, "adam")
-        return ([g for g, e in zip(left, every) if not e],
-                [v for v, e in zip(variables, every) if not e])
+        return self._kernel_where(every, left, variables, learning_rate,
+                                  "adam")
+
+    def _kernel_where(self, chosen, grads, variables, learning_rate, kernel):
+        """Run `kernel` over the variables `chosen` marks, if their step
+        can take it; return the gradients and variables left."""
+        taken = [(g, v) for g, v, c in zip(grads, variables, chosen) if c]
+        gs, vs = [g for g, _ in taken], [v for _, v in taken]
+        if not vs or _fast.refusal(vs, gs):
+            return grads, variables
+        self._fast_update(gs, vs, learning_rate, kernel)
+        return ([g for g, c in zip(grads, chosen) if not c],
+                [v for v, c in zip(variables, chosen) if not c])
 
     # -- the update --------------------------------------------------------
     def update_step(self, gradient, variable, learning_rate):

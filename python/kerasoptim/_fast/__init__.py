@@ -5,9 +5,10 @@ or None (JAX: under `jit` the plain `keras.ops` path compiles into one
 program already). Every kernel module has `adam` and `adamax`, each
 taking lists of tensors and keyword scalars (with `weight_decay` and
 `learning_rate`, decoupled weight decay first, in the same pass), and
-`run(kernel, *lists, **scalars)`, which calls it. `refusal()` says why a step cannot take a fast
-path (None when it can); the optimizer classes gather their slots, compute
-this step's scalars and call `run`.
+`run(kernel, *lists, **scalars)`, which calls it; TensorFlow's also has
+`lazy_adam`, LazyAdam's masked step for traced steps. `refusal()` says why
+a step cannot take a fast path (None when it can); the optimizer classes
+gather their slots, compute this step's scalars and call `run`.
 """
 
 from kerasoptim import _compat
