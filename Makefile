@@ -22,6 +22,9 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 # system libpython of the same soname (evaluated when a recipe runs).
 export LD_LIBRARY_PATH = $(shell [ -x $(PY) ] && $(PY) -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR") or "")')
 export PYTHONDONTWRITEBYTECODE := 1
+# A set-up step's output goes to a log in .stamps/, shown if the step fails:
+# each step is judged by its exit status, never by words in its output.
+QUIETLY := bash tools/quietly.sh
 
 PY_SRC := pyproject.toml $(shell find python -name '*.py' 2>/dev/null)
 R_SRC  := DESCRIPTION NAMESPACE $(wildcard R/*.R) $(wildcard man/*.Rd)
@@ -52,8 +55,9 @@ $(STAMPS)/apt: $(STAMPS)/apt-list | $(STAMPS)
 	@if ! dpkg -s $(APT_PKGS) >/dev/null 2>&1; then \
 	  echo "installing R and other system packages from Debian ..."; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(APT_PKGS) >/dev/null; \
+	  $(QUIETLY) $(STAMPS)/apt.log $$SUDO apt-get update -qq && \
+	  $(QUIETLY) $(STAMPS)/apt.log $$SUDO env DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $(APT_PKGS) || exit 1; \
 	fi
 	@touch $@
 
@@ -62,19 +66,19 @@ $(STAMPS)/apt: $(STAMPS)/apt-list | $(STAMPS)
 $(STAMPS)/venv: requirements/dev.txt | $(STAMPS) $(STAMPS)/apt
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	@echo "installing pinned Python packages into $(VENV) ..."
-	@$(PY) -m pip install -q --disable-pip-version-check -r requirements/dev.txt 2>&1 | grep -v "^WARNING: Location" || true
-	@$(PY) -c "import keras, tensorflow, jax, torch, rpy2, pytest" 2>/dev/null || $(PY) -c "import keras, tensorflow, jax, torch, rpy2, pytest"
+	@$(QUIETLY) $(STAMPS)/venv.log $(PY) -m pip install --disable-pip-version-check -r requirements/dev.txt
+	@$(QUIETLY) $(STAMPS)/venv-import.log $(PY) -c "import keras, tensorflow, jax, torch, rpy2, pytest"
 	@touch $@
 
 $(STAMPS)/pkg: $(STAMPS)/venv pyproject.toml | $(STAMPS)
-	@$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . 2>&1 | grep -v "^WARNING: Location" || true
-	@$(PY) -c "import kerasoptim" 2>/dev/null || $(PY) -c "import kerasoptim"
+	@$(QUIETLY) $(STAMPS)/pkg.log $(PY) -m pip install --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@$(QUIETLY) $(STAMPS)/pkg-import.log $(PY) -c "import kerasoptim"
 	@touch $@
 
 # --- R package into a project-local library ---------------------------------
 $(STAMPS)/rpkg: $(STAMPS)/pkg $(R_SRC) $(PY_SRC) | $(STAMPS) $(STAMPS)/apt
 	@mkdir -p $(RLIB)
-	@R CMD INSTALL --no-multiarch --library=$(RLIB) . >$(STAMPS)/rinstall.log 2>&1 || { cat $(STAMPS)/rinstall.log; exit 1; }
+	@$(QUIETLY) $(STAMPS)/rinstall.log R CMD INSTALL --no-multiarch --library=$(RLIB) .
 	@touch $@
 
 # Keras and torch for Debian's Python (pins from requirements/dev.txt); the
@@ -82,9 +86,9 @@ $(STAMPS)/rpkg: $(STAMPS)/pkg $(R_SRC) $(PY_SRC) | $(STAMPS) $(STAMPS)/apt
 $(STAMPS)/debian-venv: requirements/dev.txt | $(STAMPS) $(STAMPS)/apt
 	@[ -x $(DEBIAN_VENV)/bin/python ] || env -u LD_LIBRARY_PATH $(DEBIAN_PY) -m venv $(DEBIAN_VENV)
 	@echo "installing keras and torch into $(DEBIAN_VENV) (Debian's Python) ..."
-	@env -u LD_LIBRARY_PATH $(DEBIAN_VENV)/bin/python -m pip install -q --disable-pip-version-check \
-	  -c requirements/dev.txt keras torch numpy pytest hypothesis 2>&1 | grep -v "^WARNING: Location" || true
-	@env -u LD_LIBRARY_PATH KERAS_BACKEND=torch $(DEBIAN_VENV)/bin/python -c "import keras, torch, pytest"
+	@$(QUIETLY) $(STAMPS)/debian-venv.log env -u LD_LIBRARY_PATH $(DEBIAN_VENV)/bin/python -m pip install \
+	  --disable-pip-version-check -c requirements/dev.txt keras torch numpy pytest hypothesis
+	@$(QUIETLY) $(STAMPS)/debian-venv-import.log env -u LD_LIBRARY_PATH KERAS_BACKEND=torch $(DEBIAN_VENV)/bin/python -c "import keras, torch, pytest"
 	@touch $@
 
 setup: $(STAMPS)/pkg $(STAMPS)/rpkg

