@@ -33,13 +33,14 @@ R_SRC  := DESCRIPTION NAMESPACE $(wildcard R/*.R) $(wildcard man/*.Rd)
 DEBIAN_PY    := /usr/bin/python3
 DEBIAN_VENV  := .venv-debian
 
-.PHONY: FORCE help setup demo test test-python test-r test-cross test-debian test-install test-docs docs check-r bench clean
+.PHONY: FORCE help setup demo test test-python test-r test-cross test-debian test-install test-docs docs rdocs check-r bench clean
 
 help:
 	@echo "make demo   - set up and train a small model from R and Python"
 	@echo "make test   - set up and run every test suite"
 	@echo "make bench  - optimizer step benchmarks (bench/)"
 	@echo "make docs   - build the documentation site into docs/ (pkgdown, pdoc)"
+	@echo "make rdocs  - regenerate R/params.R, man/ and NAMESPACE from the sources"
 
 $(STAMPS):
 	@mkdir -p $@
@@ -119,7 +120,11 @@ test: setup $(STAMPS)/debian-venv
 demo: setup
 	@bash tools/run-demo.sh
 
-docs: setup
+# R/params.R from the Python tables, then man/ and NAMESPACE (roxygen2).
+rdocs: $(STAMPS)/pkg | $(STAMPS)/apt
+	@bash tools/rdocs.sh
+
+docs: rdocs setup
 	@bash tools/build-docs.sh
 
 bench: $(STAMPS)/pkg

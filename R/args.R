@@ -11,69 +11,49 @@ call_factory <- function(fun, env, dots) {
   names <- setdiff(names(formals(wrapper)), "...")
   args <- mget(names, envir = env)
   for (arg in names) {
-    args[arg] <- list(check_arg(args[[arg]], arg, call))
+    args[arg] <- list(check_arg(args[[arg]], arg, arg_rules[[fun]][[arg]], call))
   }
   # A name the user gives is used as given; without one, Python makes the
   # default name unique (`adam`, `adam_1`, ...), as keras3 leaves it to Keras.
   if (eval(quote(missing(name)), env)) {
     args["name"] <- list(NULL)
   }
-  dots <- check_dots(dots, call)
-
-  module <- kerasoptim_module(call = call)
-  factory <- module[[fun]]
-  kwargs <- lapply(c(args, dots), as_python_callable)
-  with_python_errors(do.call(factory, kwargs), call)
+  # `lr` (TF2's name for `learning_rate`) stands in for a learning rate the
+  # user did not give: it is left out, so Python's default gives way to `lr`.
+  if ("lr" %in% names(dots) && eval(quote(missing(learning_rate)), env)) {
+    args["learning_rate"] <- NULL
+  }
+  call_python_factory(fun, c(args, check_dots(dots, call)), call)
 }
 
-# What each argument may be, checked in R before Python is touched. Python
-# objects (tensors, schedules, Python callables) always go through unchanged:
-# only Python can tell whether they are valid.
-arg_kinds <- c(
-  learning_rate = "rate",
-  beta_1 = "coefficient",
-  beta_2 = "coefficient",
-  epsilon = "number",
-  amsgrad = "flag",
-  weight_decay = "number_or_null",
-  clipnorm = "number_or_null",
-  clipvalue = "number_or_null",
-  global_clipnorm = "number_or_null",
-  use_ema = "flag",
-  ema_momentum = "number",
-  ema_overwrite_frequency = "count_or_null",
-  name = "string_or_null",
-  loss_scale_factor = "number_or_null",
-  gradient_accumulation_steps = "count_or_null"
-)
+# Call the Python factory `fun` with `kwargs` (R values) so that its errors
+# speak R (kerasoptim._words.call_from_r), as R errors.
+call_python_factory <- function(fun, kwargs, call = NULL) {
+  module <- kerasoptim_module(call = call)
+  kwargs <- lapply(kwargs, as_python_callable)
+  from_r <- module$`_words`$call_from_r
+  with_python_errors(do.call(from_r, c(list(module[[fun]]), kwargs)), call)
+}
 
-kind_allowed <- c(
-  rate = "a single number, a `LearningRateSchedule` or a function that takes no arguments",
-  coefficient = "a single number or a function that takes no arguments",
-  number = "a single number",
-  number_or_null = "a single number or `NULL`",
-  flag = "`TRUE` or `FALSE`",
-  count_or_null = "a single whole number or `NULL`",
-  string_or_null = "a single string or `NULL`"
-)
-
-check_arg <- function(x, arg, call = NULL) {
-  kind <- arg_kinds[[arg]]
-  if (inherits(x, "python.builtin.object")) {
+# What R alone can see, checked before Python is touched: one value of the
+# right type (`rule` from arg_rules, generated from Python's table, whose
+# words the error uses). Python objects (tensors, schedules, Python
+# callables) always go through: only Python can tell whether they are valid.
+check_arg <- function(x, arg, rule, call = NULL) {
+  if (inherits(x, "python.builtin.object") || (is.null(x) && rule$null)) {
     return(x)
   }
-  value <- switch(kind,
+  value <- switch(rule$kind,
     rate = ,
-    coefficient = if (is_function0(x)) x else as_number(x),
+    beta = if (is_function0(x)) x else as_number(x),
     number = as_number(x),
-    number_or_null = if (is.null(x)) x else as_number(x),
     flag = if (is.logical(x) && length(x) == 1L && !is.na(x)) x,
-    count_or_null = if (is.null(x)) x else as_count(x),
-    string_or_null = if (is.character(x) && length(x) == 1L && !is.na(x)) x,
+    count = as_count(x),
+    name = if (is.character(x) && length(x) == 1L && !is.na(x)) x,
     stop("Internal error: no check for argument `", arg, "`.", call. = FALSE)
   )
-  if (is.null(value) && !(is.null(x) && grepl("_or_null$", kind))) {
-    stop_arg(arg, x, kind_allowed[[kind]], call)
+  if (is.null(value)) {
+    stop_arg(arg, x, rule$allowed, call)
   }
   value
 }

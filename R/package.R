@@ -10,9 +10,21 @@
 #' 4. the virtual environment `"r-keras"`, made by `keras3::install_keras()`;
 #' 5. the Python that reticulate finds by its own rules.
 #'
-#' Once Keras is imported in the session, the optimizer classes are known to
-#' Keras, so a model saved with one of them loads before any `optimizer_*()`
-#' call.
+#' @section Loading saved models:
+#' A model saved with a kerasoptim optimizer (a `.keras` file) names the
+#' optimizer's class as `kerasoptim>Adam` (`AdamW`, `Adamax`, `LazyAdam`),
+#' which Keras finds only once the Python package kerasoptim is imported:
+#' in R, once kerasoptim is loaded (`library(kerasoptim)`, or any
+#' `kerasoptim::` call) in the session, before or after Keras is imported,
+#' and before `load_model()`; in Python, `import kerasoptim` before
+#' `keras.models.load_model()`. Without it Keras says "Could not locate class
+#' 'AdamW'".
+#'
+#' @section keras3:
+#' keras3 has its own `optimizer_adam()`, `optimizer_adam_w()` and
+#' `optimizer_adamax()`: the package attached last wins. Attach kerasoptim
+#' after keras3, or call `kerasoptim::optimizer_adam()`; attaching keras3
+#' after kerasoptim gives a message saying so.
 "_PACKAGE"
 
 # Package-level state: `py` holds the imported Python module `kerasoptim`.
@@ -24,13 +36,37 @@
     reticulate::use_virtualenv(env, required = FALSE)
   }
   setHook(keras_load_hook, register_with_keras)
+  setHook(keras3_attach_hook, note_keras3_masks)
   if (keras_imported()) {
     register_with_keras()
   }
 }
 
 .onUnload <- function(libpath) {
-  hooks <- getHook(keras_load_hook)
-  ours <- vapply(hooks, identical, logical(1), register_with_keras)
-  setHook(keras_load_hook, hooks[!ours], "replace")
+  for (hook in list(list(keras_load_hook, register_with_keras),
+                    list(keras3_attach_hook, note_keras3_masks))) {
+    hooks <- getHook(hook[[1L]])
+    ours <- vapply(hooks, identical, logical(1), hook[[2L]])
+    setHook(hook[[1L]], hooks[!ours], "replace")
+  }
+}
+
+keras3_attach_hook <- packageEvent("keras3", "attach")
+
+# Run when keras3 is attached: if kerasoptim was attached first, keras3's
+# optimizer_*() now mask kerasoptim's; say so and how to choose.
+note_keras3_masks <- function(pkgname = "keras3", pkgpath = NULL) {
+  if (!"package:kerasoptim" %in% search()) {
+    return(invisible())
+  }
+  masked <- intersect(getNamespaceExports(pkgname), getNamespaceExports("kerasoptim"))
+  if (length(masked)) {
+    packageStartupMessage(
+      "keras3 was attached after kerasoptim: ",
+      paste0(sort(masked), "()", collapse = ", "), " now call keras3's ",
+      "optimizers. Call them as kerasoptim::", sort(masked)[[1L]], "(), or ",
+      "attach kerasoptim last (library(keras3); library(kerasoptim))."
+    )
+  }
+  invisible()
 }

@@ -5,8 +5,9 @@
 #' and gradient clipping, the exponential moving average (EMA), and loss
 #' scaling and gradient accumulation.
 #'
-#' @param x An optimizer made by [optimizer_adam()], [optimizer_adam_w()] or
-#'   [optimizer_adamax()].
+#' @param x An optimizer made by [optimizer_adam()], [optimizer_adam_w()],
+#'   [optimizer_adamax()] or [optimizer_lazy_adam()] (any instance of the
+#'   Python class `kerasoptim.AdamFamily`).
 #' @param width Maximum width of a line; longer groups wrap.
 #' @param ... Ignored.
 #'
@@ -18,12 +19,13 @@
 #' @examplesIf kerasoptim::kerasoptim_available()
 #' format(optimizer_adam())
 #' print(optimizer_adamax(learning_rate = 0.002))
+#' optimizer_lazy_adam()
 NULL
 
 #' @rdname format.kerasoptim_optimizer
-#' @method format kerasoptim._base.AdamFamily
+#' @method format kerasoptim.AdamFamily
 #' @export
-format.kerasoptim._base.AdamFamily <- function(x, ..., width = getOption("width")) {
+format.kerasoptim.AdamFamily <- function(x, ..., width = getOption("width")) {
   if (reticulate::py_is_null_xptr(x)) {
     return("<kerasoptim optimizer: pointer to a Python object from a previous session>")
   }
@@ -55,9 +57,9 @@ format.kerasoptim._base.AdamFamily <- function(x, ..., width = getOption("width"
 }
 
 #' @rdname format.kerasoptim_optimizer
-#' @method print kerasoptim._base.AdamFamily
+#' @method print kerasoptim.AdamFamily
 #' @export
-print.kerasoptim._base.AdamFamily <- function(x, ...) {
+print.kerasoptim.AdamFamily <- function(x, ...) {
   writeLines(format(x, ...))
   invisible(x)
 }

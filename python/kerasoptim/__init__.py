@@ -1,6 +1,7 @@
 """kerasoptim: Adam, AdamW, Adamax and LazyAdam for Keras 3, the same from R
 and Python."""
 
+from kerasoptim._base import AdamFamily
 from kerasoptim.adam import Adam
 from kerasoptim.adamax import Adamax
 from kerasoptim.adamw import AdamW
@@ -16,6 +17,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Adam",
+    "AdamFamily",
     "AdamW",
     "Adamax",
     "LazyAdam",

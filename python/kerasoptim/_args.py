@@ -9,7 +9,8 @@ overflow). `check()` applies a rule; the R wrappers check only what R alone
 can see (length, `NA`, types) and leave the rest to this table, and their
 tests compare both verdicts value by value. Errors are `ArgumentError`, a
 `ValueError` (as Keras raises) that is also a `TypeError`, and name the
-argument, the value and what is allowed.
+argument, what is allowed and the value, in R's words for a call from R
+(`_words`).
 """
 
 import dataclasses
@@ -22,7 +23,7 @@ import numpy as np
 from keras import ops
 from keras.optimizers.schedules import LearningRateSchedule
 
-from kerasoptim import _compat
+from kerasoptim import _compat, _words
 
 # Counts must fit a 32-bit integer: R's integers, and JAX's int32 iteration
 # counter, whose modulo by a larger count overflows.
@@ -47,7 +48,7 @@ class Rule:
     variable or callable), "number", "count", "flag" or "name".
     low, high: bounds of a number or count (inclusive unless `*_open`).
     none: whether `None` is accepted; off: whether `0` is accepted as Keras'
-    "off" below `low`. keras_words: Keras' own error text, put first.
+    "off" below `low`.
     """
 
     kind: str
@@ -57,32 +58,31 @@ class Rule:
     high_open: bool = False
     none: bool = False
     off: bool = False
-    keras_words: str = ""
 
     def allowed(self):
-        """What is allowed, in words."""
+        """What is allowed, in (Python's) words."""
         if self.kind == "flag":
-            text = "True or False"
+            options = ["`True`", "`False`"]
         elif self.kind == "name":
-            text = "a string"
+            options = ["a string"]
         else:
             count = self.kind == "count"
-            noun = "a whole number" if count else "a number"
             lo, hi = ("(" if self.low_open else "["), (
                 ")" if self.high_open else "]")
             low, high = ((f"{int(x)}" if count else f"{x:g}")
                          for x in (self.low, self.high))
-            text = f"{noun} in {lo}{low}, {high}{hi}"
-            if self.off:
-                text = f"0 (off) or {text}"
-            if self.kind in ("rate", "beta"):
-                text += (", a keras.Variable (read at each step) or a "
-                         "callable that takes no arguments")
+            options = ["0 (off)"] if self.off else []
+            options.append(f"a {'whole ' if count else ''}number in "
+                           f"{lo}{low}, {high}{hi}")
             if self.kind == "rate":
-                text = text.replace(", a keras.Variable",
-                                    ", a LearningRateSchedule, a "
-                                    "keras.Variable")
-        return text + (" or None" if self.none else "")
+                options.append("a `LearningRateSchedule`")
+            if self.kind in ("rate", "beta"):
+                options += ["a `keras.Variable` (read at each step)",
+                            "a callable that takes no arguments"]
+        options += ["`None`"] if self.none else []
+        if len(options) == 1:
+            return options[0]
+        return ", ".join(options[:-1]) + " or " + options[-1]
 
 
 def _number(**bounds):
@@ -107,18 +107,28 @@ RULES = {
     "global_clipnorm": _clip(),
     "use_ema": Rule("flag"),
     "ema_momentum": _number(high=1),
-    "ema_overwrite_frequency": Rule(
-        "count", 1, MAX_COUNT, none=True, off=True,
-        keras_words="`ema_overwrite_frequency` must be an integer >= 1 or "
-                    "None."),
+    "ema_overwrite_frequency": Rule("count", 1, MAX_COUNT, none=True,
+                                    off=True),
     "loss_scale_factor": _number(low=1 / MAX_FACTOR, high=MAX_FACTOR,
                                  none=True),
-    "gradient_accumulation_steps": Rule(
-        "count", 2, MAX_COUNT, none=True, off=True,
-        keras_words="`gradient_accumulation_steps` must be an integer >= 2."),
+    "gradient_accumulation_steps": Rule("count", 2, MAX_COUNT, none=True,
+                                        off=True),
     "name": Rule("name", none=True),
     "fused": Rule("flag", none=True),
+    # TF2's (and TF Addons') synonym of `learning_rate`, and its
+    # time-inverse decay of the learning rate, `lr / (1 + decay * step)`.
+    "lr": Rule("rate", 0, MAX_SCALE),
+    "decay": _number(high=MAX_SCALE, none=True),
 }
+
+
+# Rules that differ per optimizer class: AdamW needs a weight decay.
+OVERRIDES = {"AdamW": {"weight_decay": _number(high=MAX_SCALE)}}
+
+
+def rules(optimizer):
+    """`RULES` for the optimizer class named `optimizer`."""
+    return {**RULES, **OVERRIDES.get(optimizer, {})}
 
 
 def _shown(value, width=60):
@@ -132,13 +142,21 @@ def _shown(value, width=60):
     return f"{text} (of type {type(value).__name__})"
 
 
-def fail(name, value, allowed, keras_words=""):
+def error(text, received, then=""):
+    """`ArgumentError`: `text`, then `Received:` and the values of
+    `received` (a dict), then `then`; in R's words for a call from R."""
+    show = _shown
+    if _words.speaking_r():
+        text, then, show = (_words.r_words(text), _words.r_words(then),
+                            _words.r_value)
+    values = ", ".join(f"{k}={show(v)}" for k, v in received.items())
+    return ArgumentError(f"{text} Received: {values}{then}")
+
+
+def fail(name, value, allowed):
     """Raise `ArgumentError` naming the argument, what is allowed and the
-    value; where Keras has its own words for the error, those come first."""
-    received = f"Received: {name}={_shown(value)}"
-    if keras_words:
-        raise ArgumentError(f"{keras_words} {received}. Allowed: {allowed}.")
-    raise ArgumentError(f"Argument `{name}` must be {allowed}. {received}")
+    value."""
+    raise error(f"Argument `{name}` must be {allowed}.", {name: value})
 
 
 def _is_bool(value):
@@ -181,13 +199,14 @@ def _takes_no_arguments(value):
                for p in signature.parameters.values())
 
 
-def check(name, value):
-    """`value` for argument `name` as the optimizer keeps it, or raise.
+def check(name, value, rule=None):
+    """`value` for argument `name` as the optimizer keeps it, or raise
+    (`rule`: `RULES[name]` unless given).
 
     Numbers become Python floats, counts ints; variables, schedules and
     callables are kept as they are (a variable is read at each step).
     """
-    rule = RULES[name]
+    rule = rule or RULES[name]
     if value is None and rule.none:
         return None
     if rule.kind == "flag":
@@ -206,8 +225,13 @@ def check(name, value):
             fail(name, value, rule.allowed())
         return value
     x = _scalar(value)
+    if x is None and rule.kind == "number" and not _words.speaking_r():
+        # Keras' own words for a value that is no number at all (Keras'
+        # tests match them), then what is allowed.
+        raise error(f"Argument `{name}` must be a float.", {name: value},
+                    f". Allowed: {rule.allowed()}.")
     if x is None or not _in_range(rule, x):
-        fail(name, value, rule.allowed(), rule.keras_words)
+        fail(name, value, rule.allowed())
     if isinstance(value, keras.Variable) and rule.kind in ("rate", "beta"):
         return value
     if rule.off and x == 0:
@@ -235,10 +259,8 @@ def check_all(arguments):
              ("clipnorm", "clipvalue", "global_clipnorm")
              if arguments.get(key) is not None}
     if len(clips) > 1:
-        shown = ", ".join(f"{k}={v!r}" for k, v in clips.items())
-        raise ArgumentError(
-            "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be "
-            f"set. Received: {shown}")
+        raise error("Only one of `clipnorm`, `clipvalue` and "
+                    "`global_clipnorm` can be set.", clips)
     return checked
 
 
@@ -248,6 +270,17 @@ def learning_rate_for_keras(value):
     if isinstance(value, keras.Variable):
         return float(ops.convert_to_numpy(value))
     return value
+
+
+class DefaultRate(float):
+    """A constructor's default learning rate (`0.001`): the number itself,
+    but told apart from the same number given by the user, so that `lr`
+    may replace it."""
+
+    __slots__ = ()
+
+
+DEFAULT_LEARNING_RATE = DefaultRate(0.001)
 
 
 class DefaultName(str):
@@ -267,22 +300,19 @@ def factory_name(name):
 
 
 def weight_decay_required(value):
-    """AdamW's weight decay: not None (Keras' error, then ours)."""
-    if value is None:
-        fail("weight_decay", value, RULES["weight_decay"].allowed().replace(
-            " or None", ""), "Argument `weight_decay` must be a float.")
+    """AdamW's weight decay, checked by AdamW's rule (not `None`)."""
+    check("weight_decay", value, OVERRIDES["AdamW"]["weight_decay"])
     return value
 
 
 def no_unknown_kwargs(kwargs, known, owner):
-    """Reject keyword arguments that `owner` does not know (Keras' words
-    first)."""
+    """Reject keyword arguments that `owner` does not know."""
     unknown = {k: v for k, v in kwargs.items() if k not in known}
     if unknown:
+        names = ", ".join(f"`{k}`" for k in unknown)
         allowed = ", ".join(f"`{k}`" for k in known) or "none"
-        raise ArgumentError(
-            f"Argument(s) not recognized: {unknown}. {owner} takes these "
-            f"extra keyword arguments: {allowed}")
+        raise error(f"Argument(s) not recognized by {owner}: {names}. Its "
+                    f"extra keyword arguments are: {allowed}.", unknown)
 
 
 def passed(arguments):

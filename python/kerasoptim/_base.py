@@ -9,6 +9,7 @@ Keras' own machinery from `keras.optimizers.Optimizer`; the subclasses write
 """
 
 import collections
+import inspect
 import operator
 import types
 
@@ -17,13 +18,18 @@ from keras import ops
 from keras.saving import deserialize_keras_object, serialize_keras_object
 
 from kerasoptim import _args, _compat, _fast, _rows
+from kerasoptim._tf2 import TF2API, learning_rate_and_decay
 
 
-class AdamFamily(keras.optimizers.Optimizer):
+class AdamFamily(TF2API, keras.optimizers.Optimizer):
     """Base class of the kerasoptim optimizers (not used directly)."""
 
-    # Extra keyword arguments: Keras' deprecated `decay`, and `fused`.
-    _extra_kwargs = ("decay", "fused")
+    # Public as `kerasoptim.AdamFamily`, the class R's print() methods are
+    # registered on (reticulate names classes by module).
+    __module__ = "kerasoptim"
+    # Extra keyword arguments: TF2's `decay` and `lr` (see `_tf2`), and
+    # `fused`.
+    _extra_kwargs = ("decay", "fused", "lr")
     # The `_fast` kernel that computes exactly this class's `update_step`
     # (None: no kernel does); a subclass overriding `update_step` has none.
     _kernel = None
@@ -34,7 +40,7 @@ class AdamFamily(keras.optimizers.Optimizer):
                  gradient_accumulation_steps, name, **kwargs):
         _args.no_unknown_kwargs(kwargs, self._extra_kwargs,
                                 type(self).__name__)
-        decay = {"decay": kwargs.pop("decay")} if "decay" in kwargs else {}
+        learning_rate, decay = learning_rate_and_decay(learning_rate, kwargs)
         checked = _args.check_all(dict(
             learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
             epsilon=epsilon, weight_decay=weight_decay, clipnorm=clipnorm,
@@ -53,7 +59,8 @@ class AdamFamily(keras.optimizers.Optimizer):
         learning_rate = checked.pop("learning_rate")
         super().__init__(
             learning_rate=_args.learning_rate_for_keras(learning_rate),
-            **checked, **decay)
+            **checked)
+        self.decay = decay
         if isinstance(learning_rate, keras.Variable):
             _compat.adopt_learning_rate(self, learning_rate)
         self.beta_1, self.beta_2 = beta_1, beta_2
@@ -117,79 +124,118 @@ class AdamFamily(keras.optimizers.Optimizer):
             return f"{type(self).__name__} has no fused kernel"
         return None
 
-    def _refusal(self, variables, grads=None):
-        """Why this step over `variables` (and `grads`) cannot take a fast
-        path, or None."""
-        if self.fused is False:
-            return "`fused=False`"
-        return self._kernel_missing() or _fast.refusal(variables, grads)
+    def _plan(self, grads, variables, candidates=None):
+        """The one decision of a step: which of `variables` (the positions
+        in `candidates`, all by default) take this class's kernel, and why
+        each other one does not. Step-wide reasons (`fused=False`, no
+        kernel, `tf.distribute`, a stateless or compiled step) send all to
+        the plain path; otherwise each variable is judged alone (dtype,
+        gradient shape, layout, device), and a variable listed twice takes
+        the plain path at both positions, where Keras runs its two updates
+        in turn on its one set of slots."""
+        candidates = range(len(variables)) if candidates is None \
+            else candidates
+        why = ("`fused=False`" if self.fused is False else
+               self._kernel_missing() or _fast.step_refusal())
+        if why is not None:
+            return Plan([], list(candidates), dict.fromkeys(candidates, why))
+        tensors = _fast.tensors(variables)
+        listed = collections.Counter(map(id, tensors))
+        fast, plain, why = [], [], {}
+        for i in candidates:
+            reason = (f"variable {_fast.label(variables[i])} is listed more "
+                      "than once" if listed[id(tensors[i])] > 1 else
+                      _fast.variable_refusal(variables[i], grads[i]))
+            if reason is None:
+                fast.append(i)
+            else:
+                plain.append(i)
+                why[i] = reason
+        return Plan(fast, plain, why)
 
-    def _require_fast(self, why):
-        if self.fused:
+    def _require_fast(self, plan):
+        """With `fused=True`, refuse a step whose `plan` leaves a variable
+        to the plain path, naming it and why."""
+        if self.fused and plan.plain:
             raise ValueError(
-                f"{type(self).__name__}(fused=True) requires a fast path, "
-                f"but this step cannot take one: {why}. Use `fused=None` "
-                "to fall back to the plain path.")
+                f"{type(self).__name__}(fused=True) requires a fast path "
+                "for every variable, but this step cannot take one: "
+                f"{plan.why[plan.plain[0]]}. Use `fused=None` to let such "
+                "variables take the plain path.")
 
-    def _fast_update(self, grads, variables, learning_rate, kernel):
-        """Run `kernel` ('adam', 'adamax') over `variables`, one call per
-        dtype and per whether they decay (the kernel decays those first,
-        in the same pass), gradients cast to the variables' dtype."""
-        for (dtype, decays), indices in self._kernel_groups(variables):
-            gs = [_fast.KERNELS.cast(grads[i], dtype) for i in indices]
-            vs = [variables[i] for i in indices]
-            lists, scalars = self._kernel_inputs(vs, dtype, learning_rate)
+    def _fast_update(self, grads, variables, positions, learning_rate,
+                     kernel):
+        """Run `kernel` ('adam', 'adamax', 'lazy_adam') over the variables
+        at `positions`, one call per dtype and per whether they decay (the
+        kernel decays those first, in the same pass), gradients cast to
+        the variables' dtype."""
+        built = self._is_built_list(variables)
+        for (dtype, decays), chosen in self._kernel_groups(variables,
+                                                           positions, built):
+            gs = [_fast.KERNELS.cast(grads[i], dtype) for i in chosen]
+            vs = [variables[i] for i in chosen]
+            # In the built list a variable listed once has its position as
+            # its slot index.
+            slots = chosen if built else [self._get_variable_index(v)
+                                          for v in vs]
+            lists, scalars = self._kernel_inputs(slots, dtype, learning_rate)
             if decays:
                 scalars.update(self._decay_scalars(dtype))
             _fast.KERNELS.run(getattr(_fast.KERNELS, kernel),
                               _fast.tensors(vs), gs, *lists, **scalars)
 
-    def _kernel_groups(self, variables):
-        """`((dtype, decays), indices)`: the positions of `variables` that
-        one kernel call takes. Computed once for the list the optimizer was
-        built with (dtypes and `exclude_from_weight_decay()` are fixed once
-        it is built): 400 variables cost ~2 ms a step to group."""
+    def _kernel_groups(self, variables, positions, built):
+        """`((dtype, decays), positions)`: the `positions` of `variables`
+        that one kernel call takes. Each position's key is computed once
+        for the list the optimizer was built with (dtypes and
+        `exclude_from_weight_decay()` are fixed once it is built): 400
+        variables cost ~2 ms a step to key."""
         decaying = self.weight_decay is not None
-        built = self._is_built_list(variables)
-        memo = getattr(self, "_built_groups", None)
+        memo = getattr(self, "_built_keys", None)
         if built and memo is not None and memo.decaying == decaying:
-            return memo.groups
+            keys = memo.keys
+        else:
+            keys = {i: (_fast.dtype(variables[i]),
+                        self._decays(variables[i]))
+                    for i in (range(len(variables)) if built else positions)}
+            if built:
+                self._built_keys = types.SimpleNamespace(decaying=decaying,
+                                                         keys=keys)
         groups = collections.defaultdict(list)
-        for i, variable in enumerate(variables):
-            groups[_fast.dtype(variable), self._decays(variable)].append(i)
-        groups = list(groups.items())
-        if built:
-            self._built_groups = types.SimpleNamespace(decaying=decaying,
-                                                       groups=groups)
-        return groups
+        for i in positions:
+            groups[keys[i]].append(i)
+        return groups.items()
 
-    def _kernel_inputs(self, variables, dtype, learning_rate):
-        """`(slot lists, scalars)` the kernel takes for these variables."""
+    def _kernel_inputs(self, slots, dtype, learning_rate):
+        """`(slot lists, scalars)` the kernel takes for the variables whose
+        slot indices are `slots`."""
         raise NotImplementedError
 
-    def _slot_tensors(self, variables, *slot_lists):
-        """For each slot list, the backend tensors of `variables`' slots
-        (each variable's index looked up once)."""
-        indices = (range(len(variables)) if self._is_built_list(variables)
-                   else [self._get_variable_index(v) for v in variables])
-        return [_fast.tensors([slots[i] for i in indices]) if slots else []
-                for slots in slot_lists]
+    @staticmethod
+    def _slot_tensors(slots, *slot_lists):
+        """For each slot list, the backend tensors at the indices
+        `slots`."""
+        return [_fast.tensors([slot_list[i] for i in slots]) if slot_list
+                else [] for slot_list in slot_lists]
 
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
-        """All variables through the backend's kernel where it applies,
-        weight decay included; Keras' per-variable `update_step()` loop
-        otherwise."""
+        """The step's one decision (`_plan`), then each variable once: the
+        kernel's where it applies, weight decay in its pass; decay and
+        Keras' per-variable `update_step()` loop for the others."""
         grads, variables = list(grads), list(trainable_variables)
-        why = self._refusal(variables, grads)
-        if why is None:
-            return self._fast_update(grads, variables, learning_rate,
-                                     self._kernel)
-        self._require_fast(why)
-        if self._kernel_decays(variables):
-            # `_apply_weight_decay` left the decay to a kernel that a
-            # gradient has now refused.
+        plan = self._plan(grads, variables)
+        self._require_fast(plan)
+        if plan.fast:
+            self._fast_update(grads, variables, plan.fast, learning_rate,
+                              self._kernel)
+        self._plain_update([grads[i] for i in plan.plain],
+                           [variables[i] for i in plan.plain], learning_rate)
+
+    def _plain_update(self, grads, variables, learning_rate):
+        """Decay, then Keras' per-variable `update_step()` loop."""
+        if variables:
             self._plain_decay(variables)
-        return super()._backend_update_step(grads, variables, learning_rate)
+            super()._backend_update_step(grads, variables, learning_rate)
 
     # -- weight decay ----------------------------------------------------
     def _decays(self, variable):
@@ -203,25 +249,17 @@ class AdamFamily(keras.optimizers.Optimizer):
         return dict(learning_rate=ops.cast(self.learning_rate, dtype),
                     weight_decay=ops.cast(self.weight_decay, dtype))
 
-    def _kernel_decays(self, variables):
-        """Whether the update kernel decays `variables` (Keras calls
-        `_apply_weight_decay` with the variables it then hands
-        `_backend_update_step`)."""
-        return (self.weight_decay is not None
-                and self._refusal(variables) is None)
-
     def _apply_weight_decay(self, variables):
-        """Decoupled decay `w -= w * weight_decay * lr` before the update,
-        as Keras orders it: left to the update's kernel, which decays in
-        the same pass, where it runs; `keras.ops`, the same on every
-        backend, otherwise (`_plain_decay`)."""
-        if self.weight_decay is None or self._kernel_decays(variables):
-            return
-        self._require_fast(self._refusal(variables))
-        self._plain_decay(variables)
+        """Nothing here: Keras calls this just before
+        `_backend_update_step`, which decays each variable on the path it
+        takes (in the kernel's pass, or `_plain_decay`), as one decision."""
 
     def _plain_decay(self, variables):
-        """The decay with `keras.ops`, variable by variable."""
+        """Decoupled decay `w -= w * weight_decay * lr` with `keras.ops`,
+        variable by variable (on TensorFlow, Keras' `tf.distribute`-aware
+        decay)."""
+        if self.weight_decay is None:
+            return
         decayed = [v for v in variables if self._use_weight_decay(v)]
         if decayed and _compat.BACKEND == "tensorflow":  # tf.distribute
             return super()._apply_weight_decay(decayed)
@@ -239,9 +277,8 @@ class AdamFamily(keras.optimizers.Optimizer):
         if self.fused and trainable_variables is not None:
             taken = [(g, v) for g, v in zip(grads, trainable_variables)
                      if g is not None]
-            why = self._refusal([v for _, v in taken], [g for g, _ in taken])
-            if why is not None:
-                self._require_fast(why)
+            self._require_fast(self._plan([g for g, _ in taken],
+                                          [v for _, v in taken]))
         super().apply(grads, trainable_variables)
 
     def _prepare_gradient(self, gradient):
@@ -260,6 +297,19 @@ class AdamFamily(keras.optimizers.Optimizer):
             config["fused"] = self.fused
         return config
 
+    def __repr__(self):
+        """`kerasoptim.AdamW(name='adamw', learning_rate=0.01)`: the class,
+        the name and the settings that differ from the defaults."""
+        defaults = inspect.signature(type(self).__init__).parameters
+        try:
+            config = self.get_config()
+        except Exception:  # e.g. a lambda beta Keras cannot serialise
+            config = {"name": self.name}
+        shown = [f"{key}={_shown(value)}" for key, value in config.items()
+                 if key == "name" or key not in defaults
+                 or _shown(value) != _shown(defaults[key].default)]
+        return f"kerasoptim.{type(self).__name__}({', '.join(shown)})"
+
     @classmethod
     def from_config(cls, config, custom_objects=None):
         config = dict(config)
@@ -269,6 +319,21 @@ class AdamFamily(keras.optimizers.Optimizer):
                     config[key], custom_objects=custom_objects
                 )
         return super().from_config(config, custom_objects=custom_objects)
+
+
+class Plan(collections.namedtuple("Plan", "fast plain why")):
+    """A step's decision: the positions that take the kernel (`fast`), the
+    others (`plain`), and why each of those cannot (`why`)."""
+
+
+def _shown(value):
+    """A config value in a repr: numbers to float32's 7 digits (as the
+    config reads them back from variables), serialised objects by class."""
+    if isinstance(value, float):
+        return f"{value:.7g}"
+    if isinstance(value, dict) and "class_name" in value:
+        return f"<{value['class_name']}>"
+    return repr(value)
 
 
 def _hyper_config(value):

@@ -10,8 +10,13 @@ private, their role is documented in `keras.optimizers.Optimizer`):
 clipped), `_apply_weight_decay` (decoupled decay, just before it),
 `_use_weight_decay` (whether a variable is excluded), `_get_variable_index`
 (a variable's slot index), `_check_variables_are_known` (that `apply()`
-got variables it was built with) and `_clip_gradients`. `OPTIMIZER_HOOKS`
-lists them for the test.
+got variables it was built with), `_clip_gradients`,
+`_get_current_learning_rate` (the learning rate `apply()` and the
+`learning_rate` property read, where TF2's `decay` applies) and `_var_key`
+(the key of a variable's slots). `OPTIMIZER_HOOKS` lists them for the test.
+On TensorFlow, `_all_reduce_sum_gradients` sums gradients over
+`tf.distribute` replicas (what `experimental_aggregate_gradients=False`
+skips).
 """
 
 import keras
@@ -21,7 +26,8 @@ BACKEND = keras.backend.backend()
 OPTIMIZER_HOOKS = ("_backend_update_step", "_apply_weight_decay",
                    "_use_weight_decay", "_get_variable_index",
                    "_check_variables_are_known",
-                   "_clip_gradients")
+                   "_clip_gradients", "_get_current_learning_rate",
+                   "_var_key")
 
 
 def in_stateless_scope():
@@ -38,8 +44,11 @@ def in_stateless_scope():
 def backend_tensor(variable):
     """The `torch.Tensor` or `tf.Variable` a Keras variable holds, the one
     an in-place kernel writes (`variable.value` also checks scopes: ~5 ms a
-    step for 400 variables, and under autocast returns a copy)."""
-    return variable._value
+    step for 400 variables, and under autocast returns a copy); a raw
+    backend variable (a `tf.Variable` Keras accepts) is its own."""
+    if isinstance(variable, keras.Variable):
+        return variable._value
+    return variable
 
 
 def built_variables(optimizer):
@@ -47,6 +56,13 @@ def built_variables(optimizer):
     slot list belongs to the `i`-th (what `apply(grads)` without variables
     updates)."""
     return optimizer._trainable_variables
+
+
+def step_count(optimizer):
+    """The optimizer's count of `apply()` calls before this one (what
+    learning-rate schedules read; `iterations` divides it by
+    `gradient_accumulation_steps`)."""
+    return optimizer._iterations
 
 
 def tf_in_xla_context():

@@ -94,7 +94,8 @@ ARGS = {
     "name": (
         "String. The name to use for momentum accumulator weights created by "
         "the optimizer. The default name is made unique the way Keras names "
-        "objects (`adam`, `adam_1`, ...)."
+        "objects (the second optimizer of a kind gets `_1` appended, and so "
+        "on)."
     ),
     "loss_scale_factor": (
         "Float or `None`. If a float, the scale factor will be multiplied the "
@@ -112,14 +113,18 @@ ARGS = {
         "accumulation\". This can be useful when your batch size is very "
         "small, in order to reduce gradient noise at each update step. EMA "
         "frequency will look at \"accumulated\" iterations value (optimizer "
-        "steps // gradient_accumulation_steps). Learning rate schedules will "
-        "look at \"real\" iterations value (optimizer steps). `0` means no "
-        "accumulation, as `None`; a whole float such as `2.0` is accepted."
+        "steps divided by `gradient_accumulation_steps`, rounded down). "
+        "Learning rate schedules will look at \"real\" iterations value "
+        "(optimizer steps). `0` means no accumulation, as `None`; a whole "
+        "float such as `2.0` is accepted."
     ),
     "kwargs": (
         "For forward/backward compatibility: extra keyword arguments passed "
-        "on to the optimizer class. " + FUSED + " Keras' deprecated `decay` "
-        "is accepted and ignored with a warning."
+        "on to the optimizer class. " + FUSED + " `lr`: TF2's (and TF "
+        "Addons') name for `learning_rate`; giving both is an error. "
+        "`decay`: TF2's time-inverse decay of the learning rate, which "
+        "becomes `learning_rate / (1 + decay * iterations)` (a number >= 0; "
+        "`0` or `None`: none)."
     ),
 }
 

@@ -45,7 +45,7 @@ class Adam(AdamFamily):
 
     def __init__(
         self,
-        learning_rate=0.001,
+        learning_rate=_args.DEFAULT_LEARNING_RATE,
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-7,
@@ -108,9 +108,9 @@ class Adam(AdamFamily):
             v = v_hat
         self.assign_sub(variable, adam_delta(m, v, s["alpha"], s["epsilon"]))
 
-    def _kernel_inputs(self, variables, dtype, learning_rate):
+    def _kernel_inputs(self, slots, dtype, learning_rate):
         hats = self._velocity_hats if self.amsgrad else []
-        return (self._slot_tensors(variables, self._momentums,
+        return (self._slot_tensors(slots, self._momentums,
                                    self._velocities, hats),
                 self._scalars(dtype, learning_rate))
 

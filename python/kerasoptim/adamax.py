@@ -22,7 +22,7 @@ class Adamax(AdamFamily):
 
     def __init__(
         self,
-        learning_rate=0.001,
+        learning_rate=_args.DEFAULT_LEARNING_RATE,
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-7,
@@ -50,6 +50,7 @@ class Adamax(AdamFamily):
         )
 
     _kernel = "adamax"
+    _tf2_slot_names = {"m": "momentum", "v": "norm"}  # TF2's Adamax names
 
     def _scalars(self, dtype, learning_rate):
         """This step's scalars as `dtype` tensors: what the plain path and
@@ -76,8 +77,8 @@ class Adamax(AdamFamily):
             ops.multiply(s["learning_rate"], m),
             ops.multiply(s["bias_correction_1"], ops.add(u, s["epsilon"]))))
 
-    def _kernel_inputs(self, variables, dtype, learning_rate):
-        return (self._slot_tensors(variables, self._m, self._u),
+    def _kernel_inputs(self, slots, dtype, learning_rate):
+        return (self._slot_tensors(slots, self._m, self._u),
                 self._scalars(dtype, learning_rate))
 
 

@@ -22,7 +22,7 @@ class AdamW(Adam):
 
     def __init__(
         self,
-        learning_rate=0.001,
+        learning_rate=_args.DEFAULT_LEARNING_RATE,
         weight_decay=0.004,
         beta_1=0.9,
         beta_2=0.999,

@@ -30,7 +30,8 @@ def _build(cls, factory, arguments):
     return cls(**arguments)
 
 
-def optimizer_adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999,
+def optimizer_adam(learning_rate=_args.DEFAULT_LEARNING_RATE,
+                   beta_1=0.9, beta_2=0.999,
                    epsilon=1e-07, amsgrad=False, weight_decay=None,
                    clipnorm=None, clipvalue=None, global_clipnorm=None,
                    use_ema=False, ema_momentum=0.99,
@@ -46,7 +47,8 @@ def optimizer_adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999,
     return _build(Adam, "optimizer_adam", locals())
 
 
-def optimizer_adam_w(learning_rate=0.001, weight_decay=0.004, beta_1=0.9,
+def optimizer_adam_w(learning_rate=_args.DEFAULT_LEARNING_RATE,
+                     weight_decay=0.004, beta_1=0.9,
                      beta_2=0.999, epsilon=1e-07, amsgrad=False,
                      clipnorm=None, clipvalue=None, global_clipnorm=None,
                      use_ema=False, ema_momentum=0.99,
@@ -62,7 +64,8 @@ def optimizer_adam_w(learning_rate=0.001, weight_decay=0.004, beta_1=0.9,
     return _build(AdamW, "optimizer_adam_w", locals())
 
 
-def optimizer_adamax(learning_rate=0.001, beta_1=0.9, beta_2=0.999,
+def optimizer_adamax(learning_rate=_args.DEFAULT_LEARNING_RATE,
+                     beta_1=0.9, beta_2=0.999,
                      epsilon=1e-07, weight_decay=None, clipnorm=None,
                      clipvalue=None, global_clipnorm=None, use_ema=False,
                      ema_momentum=0.99, ema_overwrite_frequency=None,
@@ -76,7 +79,8 @@ def optimizer_adamax(learning_rate=0.001, beta_1=0.9, beta_2=0.999,
     return _build(Adamax, "optimizer_adamax", locals())
 
 
-def optimizer_lazy_adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999,
+def optimizer_lazy_adam(learning_rate=_args.DEFAULT_LEARNING_RATE,
+                        beta_1=0.9, beta_2=0.999,
                         epsilon=1e-07, amsgrad=False, weight_decay=None,
                         clipnorm=None, clipvalue=None, global_clipnorm=None,
                         use_ema=False, ema_momentum=0.99,

@@ -89,58 +89,59 @@ class LazyAdam(Adam):
         return [_rows.with_values(g, c) if s else c
                 for g, c, s in zip(grads, clipped, sparse)]
 
-    def _apply_weight_decay(self, variables):
+    def _plain_decay(self, variables):
         """Nothing here: `update_step` decays the rows that take part."""
 
     _kernel = None  # rows are updated lazily: no whole-variable kernel
 
+    def _kernel_missing(self):
+        """Why LazyAdam has no fast path on this backend, or None: its
+        kernels are Adam's (for a gradient that touches every row) and, in
+        a traced TensorFlow step, the masked `lazy_adam`."""
+        if type(self).update_step is not LazyAdam.update_step:
+            return f"{type(self).__name__} has no fused kernel"
+        return _fast.unavailable()
+
     def _backend_update_step(self, grads, trainable_variables, learning_rate):
-        """Dense gradients through the kernels where they apply: where rows
-        are found eagerly (PyTorch, TensorFlow executing eagerly), those
-        that touch every row take exactly Adam's step, through the Adam
-        kernel, all at once; in a traced TensorFlow step, the masked
-        `lazy_adam` kernel. The rest: `update_step`, variable by
-        variable."""
+        """The step's one decision, then each variable once. Where rows
+        are found eagerly (PyTorch, TensorFlow executing eagerly), dense
+        gradients that touch every row take exactly Adam's step through
+        the Adam kernel; in a traced TensorFlow step, dense gradients take
+        the masked `lazy_adam` kernel. The rest: `update_step`, variable
+        by variable, on the rows that take part."""
         grads, variables = list(grads), list(trainable_variables)
-        if self.fused is not False and _rows.finds_rows():
-            grads, variables = self._adam_where_every_row(
-                grads, variables, learning_rate)
-        elif self.fused is not False and hasattr(_fast.KERNELS, "lazy_adam"):
-            grads, variables = self._kernel_where(
-                [not _rows.is_sparse(g) for g in grads], grads, variables,
-                learning_rate, "lazy_adam")
-        if variables:
-            super()._backend_update_step(grads, variables, learning_rate)
+        kernel, candidates = None, []
+        if _rows.finds_rows():
+            kernel, grads = "adam", [self._rows_found(g) for g in grads]
+            candidates = [i for i, g in enumerate(grads)
+                          if not _rows.is_sparse(g) and len(g.shape) > 0]
+        elif hasattr(_fast.KERNELS, "lazy_adam"):
+            kernel = "lazy_adam"
+            candidates = [i for i, g in enumerate(grads)
+                          if not _rows.is_sparse(g)]
+        plan = self._plan(grads, variables, candidates)
+        lazy = sorted(set(range(len(variables))) - set(candidates))
+        plan.plain.extend(lazy)
+        plan.why.update((i, f"LazyAdam updates the rows of "
+                            f"{_fast.label(variables[i])} that its gradient "
+                            "lists, alone") for i in lazy)
+        self._require_fast(plan)
+        if plan.fast:
+            self._fast_update(grads, variables, plan.fast, learning_rate,
+                              kernel)
+        self._plain_update([grads[i] for i in plan.plain],
+                           [variables[i] for i in plan.plain], learning_rate)
 
-    def _adam_where_every_row(self, grads, variables, learning_rate):
-        """Give the variables whose dense gradient touches every row
-        Adam's step (weight decay included) through the kernels; return the
-        gradients and variables left, a dense gradient that leaves rows out
-        turned into a sparse one of the rows it touches (so its rows are
-        found once)."""
-        every, left = [], []
-        for g in grads:
-            rows = None
-            if not _rows.is_sparse(g) and len(g.shape) > 0:
-                rows = _rows.nonzero_rows(g)
-                if rows is not None:
-                    g = _rows.rows_to_sparse(g, rows)
-            every.append(rows is None and not _rows.is_sparse(g)
-                         and len(g.shape) > 0)
-            left.append(g)
-        return self._kernel_where(every, left, variables, learning_rate,
-                                  "adam")
-
-    def _kernel_where(self, chosen, grads, variables, learning_rate, kernel):
-        """Run `kernel` over the variables `chosen` marks, if their step
-        can take it; return the gradients and variables left."""
-        taken = [(g, v) for g, v, c in zip(grads, variables, chosen) if c]
-        gs, vs = [g for g, _ in taken], [v for _, v in taken]
-        if not vs or _fast.refusal(vs, gs):
-            return grads, variables
-        self._fast_update(gs, vs, learning_rate, kernel)
-        return ([g for g, c in zip(grads, chosen) if not c],
-                [v for v, c in zip(variables, chosen) if not c])
+    @staticmethod
+    def _rows_found(gradient):
+        """A dense gradient that leaves rows out as a sparse one of the
+        rows it touches (so its rows are found once); any other as it
+        is."""
+        if _rows.is_sparse(gradient) or len(gradient.shape) == 0:
+            return gradient
+        rows = _rows.nonzero_rows(gradient)
+        return gradient if rows is None else _rows.rows_to_sparse(gradient,
+                                                                  rows)
 
     # -- the update --------------------------------------------------------
     def update_step(self, gradient, variable, learning_rate):

@@ -1,6 +1,15 @@
-"""Bad arguments given from R raise R errors naming the R argument."""
+"""Bad arguments given from R raise R errors naming the R argument, in R's
+words, the words Python says for the same value given as R gives it."""
+
+import re
 
 import pytest
+
+import kerasoptim
+from kerasoptim._words import call_from_r
+
+PYTHON_WORDS = re.compile(
+    r"\b(None|True|False)\b|\{'|keyword argument|Traceback")
 
 CASES = [
     ("optimizer_adam(beta_1 = 2)", ["beta_1", "2"]),
@@ -25,4 +34,27 @@ def test_r_error_names_the_argument(r_error, code, words):
     assert message is not None, f"{code} did not fail"
     for word in words:
         assert word in message, message
-    assert "Traceback" not in message
+    assert not PYTHON_WORDS.search(message), message
+
+
+# A value R passes on and Python refuses: the R error is Python's, word for
+# word, as `call_from_r` says it.
+PASSED_ON = [
+    ("optimizer_adam", {"beta_1": 2.0}, "beta_1 = 2"),
+    ("optimizer_adam_w", {"learning_rate": -1.0}, "learning_rate = -1"),
+    ("optimizer_adamax", {"epsilon": 0.0}, "epsilon = 0"),
+    ("optimizer_lazy_adam", {"gradient_accumulation_steps": 1},
+     "gradient_accumulation_steps = 1"),
+    ("optimizer_adam", {"fused": "maybe"}, "fused = 'maybe'"),
+    ("optimizer_adam", {"momentum": 0.9}, "momentum = 0.9"),
+    ("optimizer_adam", {"clipnorm": 1.0, "clipvalue": 1.0},
+     "clipnorm = 1, clipvalue = 1"),
+]
+
+
+@pytest.mark.parametrize("factory, kwargs, r_args", PASSED_ON,
+                         ids=[c[2] for c in PASSED_ON])
+def test_r_error_is_pythons_in_r_words(r_error, factory, kwargs, r_args):
+    with pytest.raises(ValueError) as error:
+        call_from_r(getattr(kerasoptim, factory), **kwargs)
+    assert r_error(f"{factory}({r_args})") == str(error.value)

@@ -54,6 +54,8 @@ def test_formals_match_signature(r, factory):
         r_default, py_default = r_defaults[p.name], p.default
         if isinstance(py_default, str):  # a factory's DefaultName("adam")
             py_default = str(py_default)
+        if isinstance(py_default, float):  # DefaultRate(0.001), for `lr`
+            py_default = float(py_default)
         assert (type(r_default), r_default) == (type(py_default),
                                                 py_default), (
             f"{factory}: argument `{p.name}` defaults to {r_default!r} in R "

@@ -163,3 +163,9 @@ def lazy_adam_run(weights, grad_seq, *, lr=0.001, lr_fn=None, beta_1=0.9,
             for key, value in state.items():
                 states[i][key][rows] = value
     return weights, states
+
+
+def inverse_time_decay(lr, decay, iteration):
+    """TF2's `decay` argument: the learning rate of the step that follows
+    `iteration` earlier steps, `lr / (1 + decay * iteration)`."""
+    return lr / (1.0 + decay * iteration)

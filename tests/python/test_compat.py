@@ -207,3 +207,62 @@ def test_adopt_learning_rate_and_untrack():
     assert any(v is optimizer.extra for v in optimizer.variables)
     _compat.untrack(optimizer, optimizer.extra)
     assert not any(v is optimizer.extra for v in optimizer.variables)
+
+
+def test_step_count_is_apply_calls_before_this_one():
+    """`step_count` counts `apply()` calls (what schedules read), where
+    `iterations` counts accumulated steps."""
+    variable = keras.Variable(np.ones((2,), "float32"))
+    optimizer = kerasoptim.Adam(gradient_accumulation_steps=2)
+    seen = []
+    schedule = lambda: (seen.append(int(ops.convert_to_numpy(  # noqa: E731
+        _compat.step_count(optimizer)))), 0.1)[1]
+    optimizer.learning_rate = schedule
+    for _ in range(4):
+        optimizer.apply([ops.ones((2,))], [variable])
+    assert int(ops.convert_to_numpy(_compat.step_count(optimizer))) == 4
+    assert int(ops.convert_to_numpy(optimizer.iterations)) == 2
+    assert seen[-1] == 3  # read in the last update step, before it
+
+
+def test_get_current_learning_rate_is_what_apply_reads():
+    """Keras passes `_get_current_learning_rate()` to the update (and the
+    `learning_rate` property returns it): TF2's `decay` changes it there."""
+    seen = []
+
+    class Probe(kerasoptim.Adam):
+        def _get_current_learning_rate(self):
+            return 0.0 if seen.append(1) is None else None
+
+    variable = keras.Variable(np.ones((2,), "float32"))
+    optimizer = Probe(learning_rate=0.5, fused=False)
+    optimizer.apply([ops.ones((2,))], [variable])
+    np.testing.assert_array_equal(ops.convert_to_numpy(variable), [1.0, 1.0])
+    assert seen and float(optimizer.learning_rate) == 0.0
+
+
+def test_var_key_keys_the_slots():
+    """`_var_key` gives the same key for a variable at each call, and
+    different keys for different variables."""
+    variables = [keras.Variable(np.ones((2,), "float32")) for _ in range(2)]
+    optimizer = kerasoptim.Adam()
+    keys = [optimizer._var_key(v) for v in variables]
+    assert keys == [optimizer._var_key(v) for v in variables]
+    assert keys[0] != keys[1]
+
+
+if BACKEND == "tensorflow":
+    def test_tf_update_step_sums_gradients_over_replicas(monkeypatch):
+        """Keras' TensorFlow update step sums the gradients over
+        `tf.distribute` replicas in `_all_reduce_sum_gradients` (what
+        `experimental_aggregate_gradients=False` skips)."""
+        from keras.src.backend.tensorflow.optimizer import TFOptimizer
+
+        called = []
+        real = TFOptimizer._all_reduce_sum_gradients
+        monkeypatch.setattr(TFOptimizer, "_all_reduce_sum_gradients",
+                            lambda self, gv: (called.append(1),
+                                              real(self, gv))[1])
+        variable = keras.Variable(np.ones((2,), "float32"))
+        kerasoptim.Adam(fused=False).apply([ops.ones((2,))], [variable])
+        assert called

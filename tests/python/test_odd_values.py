@@ -73,6 +73,9 @@ ACCEPTED = {
     "name": {"none", "str", "empty_str"},
     "fused": {"none", "false"} | (
         {"true", "np_true"} if BACKEND in FAST_PATH_BACKENDS else set()),
+    # TF2's `lr` (`learning_rate`) and `decay` (of the learning rate).
+    "lr": ZEROS | POSITIVE | {"tiny", "callable", "schedule"},
+    "decay": {"none"} | ZEROS | POSITIVE | {"tiny"},
 }
 LABELS = sorted(odd_values())
 

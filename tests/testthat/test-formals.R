@@ -43,7 +43,9 @@ python_signature <- function(fn) {
     "    return [dict(name=p.name, kind=p.kind.name,",
     "                 has_default=p.default is not p.empty,",
     "                 default=None if p.default is p.empty else",
-    "                 str(p.default) if isinstance(p.default, str) else p.default)",
+    "                 str(p.default) if isinstance(p.default, str) else",
+    "                 float(p.default) if isinstance(p.default, float) else",
+    "                 p.default)",
     "            for p in inspect.signature(f).parameters.values()]",
     sep = "\n"
   ))

@@ -43,3 +43,11 @@ test_that("format() wraps long groups to the width", {
   expect_gt(length(lines), 5L)
   expect_true(all(nchar(lines) <= 40))
 })
+
+test_that("every optimizer prints, LazyAdam too, by the public base class", {
+  skip_if_no_kerasoptim()
+  expect_output(print(optimizer_lazy_adam(amsgrad = TRUE)),
+                '^<kerasoptim LazyAdam> name: "lazy_adam(_[0-9]+)?"\n.*amsgrad: TRUE')
+  expect_true("print.kerasoptim.AdamFamily" %in%
+                as.character(utils::methods(class = "kerasoptim.AdamFamily")))
+})

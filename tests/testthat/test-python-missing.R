@@ -1,14 +1,3 @@
-# Run R code in a fresh R process with this package's library path; returns
-# the output lines and the exit status.
-run_rscript <- function(code, env = character()) {
-  rscript <- file.path(R.home("bin"), "Rscript")
-  env <- c(paste0("R_LIBS=", paste(.libPaths(), collapse = .Platform$path.sep)), env)
-  out <- suppressWarnings(system2(rscript, c("--vanilla", "-e", shQuote(code)),
-                                  env = env, stdout = TRUE, stderr = TRUE))
-  list(output = paste(out, collapse = "\n"), status = attr(out, "status") %||% 0L)
-}
-`%||%` <- function(x, y) if (is.null(x)) y else x
-
 test_that("library(kerasoptim) does not start Python", {
   res <- run_rscript(
     "library(kerasoptim); cat('python started:', reticulate::py_available(), '\\n')",

@@ -6,9 +6,11 @@ program already). Every kernel module has `adam` and `adamax`, each
 taking lists of tensors and keyword scalars (with `weight_decay` and
 `learning_rate`, decoupled weight decay first, in the same pass), and
 `run(kernel, *lists, **scalars)`, which calls it; TensorFlow's also has
-`lazy_adam`, LazyAdam's masked step for traced steps. `refusal()` says why
-a step cannot take a fast path (None when it can); the optimizer classes
-gather their slots, compute this step's scalars and call `run`.
+`lazy_adam`, LazyAdam's masked step for traced steps. `step_refusal()` says
+why no variable of a step can take a kernel, `variable_refusal()` why one
+variable cannot (None when it can); the optimizer classes choose, once a
+step, which variables take a kernel, gather their slots, compute this
+step's scalars and call `run`.
 """
 
 from kerasoptim import _compat
@@ -29,13 +31,21 @@ def unavailable():
     return None
 
 
-def refusal(variables, grads=None):
-    """Why a step over `variables` (and `grads`) cannot take a fast path,
-    or None."""
-    why = unavailable()
-    if why or not variables:
-        return why or "there are no variables to update"
-    return KERNELS.refusal(variables, grads)
+def step_refusal():
+    """Why no variable of this step can take a kernel (the backend, a
+    `tf.distribute` strategy, a stateless or compiled step), or None."""
+    return unavailable() or KERNELS.step_refusal()
+
+
+def variable_refusal(variable, gradient=None):
+    """Why `variable` (with `gradient`) cannot take a kernel, or None."""
+    return KERNELS.variable_refusal(variable, gradient)
+
+
+def label(variable):
+    """How an error names a variable: its Keras path, or a raw backend
+    variable's name."""
+    return repr(getattr(variable, "path", None) or variable.name)
 
 
 def dtype(variable):

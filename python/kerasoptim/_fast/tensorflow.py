@@ -14,7 +14,10 @@ rounds as the operations do, but for fusing `a * b + c` where it pays:
 `tests/python/test_fast_paths.py` holds the programs to `ULPS` of the
 plain path. The scalars are inputs of the programs, so a new learning
 rate, beta or epsilon costs nothing; programs are cached by structure alone
-(kernel, shape, dtype and count), at most `CACHE_SIZE` of them.
+(kernel, shape, dtype and count) and kept for the life of the process:
+there are as many as the distinct structures of the models trained (a
+bounded cache, cycled in order by a model with more shapes than it holds,
+recompiled every program at every step).
 """
 
 import collections
@@ -22,9 +25,8 @@ import functools
 
 import tensorflow as tf
 
-from kerasoptim import _compat, _rows
+from kerasoptim import _compat, _fast, _rows
 
-CACHE_SIZE = 256
 GROUP = 256
 # XLA rounds 16-bit floats otherwise than TensorFlow's eager ops (it keeps
 # float32 intermediates): those take the plain path.
@@ -151,33 +153,35 @@ def cast(gradient, dtype):
                                                                    dtype)
 
 
-def refusal(variables, grads=None):
-    """Why these variables (and gradients) cannot take a kernel, or None."""
+def step_refusal():
+    """Why no variable of this step can take a kernel, or None."""
     if tf.distribute.has_strategy():
         return ("a `tf.distribute` strategy is in scope (Keras' distributed "
                 "update runs)")
-    for i, variable in enumerate(variables):
-        value = tensor(variable)
-        if isinstance(value, tf.distribute.DistributedValues):
-            return f"variable {variable.path!r} is a distributed variable"
-        if value.dtype.name not in DTYPES:
-            return (f"variable {variable.path!r} has dtype "
-                    f"{value.dtype.name} (the kernels take float32 and "
-                    "float64)")
-        gradient = grads[i] if grads is not None else None
-        if gradient is None:
-            continue
-        if not isinstance(gradient, tf.Tensor):
-            return (f"the gradient of {variable.path!r} is a "
-                    f"{type(gradient).__name__}")
-        if gradient.shape != value.shape:
-            return (f"the gradient of {variable.path!r} has shape "
-                    f"{tuple(gradient.shape)}, the variable "
-                    f"{tuple(variable.shape)}")
     return None
 
 
-_programs = collections.OrderedDict()
+def variable_refusal(variable, gradient=None):
+    """Why `variable` (and its `gradient`) cannot take a kernel, or None."""
+    value = tensor(variable)
+    if isinstance(value, tf.distribute.DistributedValues):
+        return f"variable {_fast.label(variable)} is a distributed variable"
+    if value.dtype.name not in DTYPES:
+        return (f"variable {_fast.label(variable)} has dtype "
+                f"{value.dtype.name} (the kernels take float32 and float64)")
+    if gradient is None:
+        return None
+    if not isinstance(gradient, tf.Tensor):
+        return (f"the gradient of {_fast.label(variable)} is a "
+                f"{type(gradient).__name__}")
+    if gradient.shape != value.shape:
+        return (f"the gradient of {_fast.label(variable)} has shape "
+                f"{tuple(gradient.shape)}, the variable "
+                f"{tuple(value.shape)}")
+    return None
+
+
+_programs = {}
 
 
 def run(kernel, *lists, **scalars):
@@ -224,12 +228,12 @@ def _specs(value):
 
 
 def _program(key, kernel, names, lists, values):
-    """Run the cached XLA program under `key` (compiled on first use; the
-    least recently used dropped past `CACHE_SIZE`). The key holds what
-    the program depends on: kernel, scalar names, shape, dtype and count,
-    never a value or an object's identity (the gradients have the
-    variables' shape and dtype: `refusal` and the caller see to it)."""
-    program = _programs.pop(key, None)
+    """Run the cached XLA program under `key` (compiled on first use,
+    then kept). The key holds what the program depends on: kernel, scalar
+    names, shape, dtype and count, never a value or an object's identity
+    (the gradients have the variables' shape and dtype:
+    `variable_refusal` and the caller see to it)."""
+    program = _programs.get(key)
     if program is None:
         def body(lists, values):
             kernel(*lists, **dict(zip(names, values)))
@@ -240,7 +244,5 @@ def _program(key, kernel, names, lists, values):
             program = tf.function(body, autograph=False, jit_compile=True
                                   ).get_concrete_function(*_specs(
                                       [lists, values]))
-    _programs[key] = program
-    while len(_programs) > CACHE_SIZE:
-        _programs.popitem(last=False)
+        _programs[key] = program
     _compat.tf_call_flat(program, [x for l in lists for x in l] + values)

@@ -22,7 +22,7 @@ plain path, whose numbers Keras' own 16-bit steps give.
 
 import torch
 
-from kerasoptim import _compat
+from kerasoptim import _compat, _fast
 
 DTYPES = ("float32", "float64")
 
@@ -118,27 +118,37 @@ def cast(gradient, dtype):
     return gradient.to(getattr(torch, dtype))
 
 
-def refusal(variables, grads=None):
-    """Why these variables (and gradients) cannot take a kernel, or None."""
+def step_refusal():
+    """Why no variable of this step can take a kernel, or None."""
     if _compat.in_stateless_scope():
         return ("the step runs inside `stateless_apply`, where kernels may "
                 "not write in place")
-    for i, variable in enumerate(variables):
-        if dtype(variable) not in DTYPES:
-            return (f"variable {variable.path!r} has dtype "
-                    f"{dtype(variable)} (the kernels take float32 and "
-                    "float64)")
-        if not tensor(variable).is_contiguous():
-            return f"variable {variable.path!r} is not contiguous in memory"
-        gradient = grads[i] if grads is not None else None
-        if gradient is None:
-            continue
-        if gradient.is_sparse:
-            return f"the gradient of {variable.path!r} is sparse"
-        if tuple(gradient.shape) != tuple(variable.shape):
-            return (f"the gradient of {variable.path!r} has shape "
-                    f"{tuple(gradient.shape)}, the variable "
-                    f"{tuple(variable.shape)}")
+    if torch.compiler.is_compiling():
+        return ("the step is being compiled (`torch.compile`), which cannot "
+                "trace the fused kernels")
+    return None
+
+
+def variable_refusal(variable, gradient=None):
+    """Why `variable` (and its `gradient`) cannot take a kernel, or None."""
+    value = tensor(variable)
+    kind = str(value.dtype).removeprefix("torch.")
+    if kind not in DTYPES:
+        return (f"variable {_fast.label(variable)} has dtype {kind} (the "
+                "kernels take float32 and float64)")
+    if not value.is_contiguous():
+        return f"variable {_fast.label(variable)} is not contiguous in memory"
+    if gradient is None:
+        return None
+    if gradient.is_sparse:
+        return f"the gradient of {_fast.label(variable)} is sparse"
+    if tuple(gradient.shape) != tuple(value.shape):
+        return (f"the gradient of {_fast.label(variable)} has shape "
+                f"{tuple(gradient.shape)}, the variable "
+                f"{tuple(value.shape)}")
+    if gradient.device != value.device:
+        return (f"the gradient of {_fast.label(variable)} is on "
+                f"{gradient.device}, the variable on {value.device}")
     return None
 
 
