@@ -10,9 +10,16 @@ PY       := $(CURDIR)/$(VENV)/bin/python
 RLIB     := $(CURDIR)/.Rlib
 STAMPS   := .stamps
 BACKENDS := tensorflow jax torch
+# The Debian dependencies of keras3 and a current reticulate, whose sources
+# are in ../shared/r-src (see its README.md; CRAN is not reachable here).
+KERAS3_APT_PKGS := $(addprefix r-cran-,generics zeallot whisker tidyselect \
+            rstudioapi backports rcpp png jsonlite here rappdirs fastmap withr \
+            r6 cli glue magrittr rlang yaml rcpptoml matrix processx lifecycle \
+            base64enc)
 APT_PKGS := r-base-core r-base-dev r-cran-reticulate r-cran-testthat \
             r-cran-knitr r-cran-rmarkdown r-cran-roxygen2 python3-venv qpdf \
-            r-cran-pkgdown chromium
+            r-cran-pkgdown chromium \
+            $(KERAS3_APT_PKGS)
 
 export RETICULATE_PYTHON := $(PY)
 export R_LIBS_USER := $(RLIB)
@@ -33,7 +40,7 @@ R_SRC  := DESCRIPTION NAMESPACE $(wildcard R/*.R) $(wildcard man/*.Rd)
 DEBIAN_PY    := /usr/bin/python3
 DEBIAN_VENV  := .venv-debian
 
-.PHONY: FORCE help setup demo test test-python test-r test-cross test-debian test-install test-docs docs rdocs check-r bench clean
+.PHONY: FORCE help setup demo test test-python test-r test-cross test-debian test-install test-docs test-keras3 docs rdocs check-r bench clean
 
 help:
 	@echo "make demo   - set up and train a small model from R and Python"
@@ -82,6 +89,53 @@ $(STAMPS)/rpkg: $(STAMPS)/pkg $(R_SRC) $(PY_SRC) | $(STAMPS) $(STAMPS)/apt
 	@$(QUIETLY) $(STAMPS)/rinstall.log R CMD INSTALL --no-multiarch --library=$(RLIB) .
 	@touch $@
 
+# --- keras3 and a current reticulate, in an R library of their own -----------
+# For the keras3 suite (tools/run-keras3-suite.sh): the source tarballs in
+# ../shared/r-src, installed in the order of its README.md, or, without them,
+# the same from CRAN where CRAN is reachable (their tarballs kept in
+# .Rlib-keras3/.src, for keras3's own tests); then kerasoptim itself. Debian's
+# reticulate 1.28 in the system library (and .Rlib) stays as it is for the
+# other suites. Where neither source is there nothing is installed (and the
+# keras3 suite says it did not run); the step is tried again next time.
+K3_SRC      := $(abspath $(CURDIR)/../shared/r-src)
+K3_LIB      := $(CURDIR)/.Rlib-keras3
+K3_PKGS     := dotty config tfautograph tfruns reticulate tensorflow keras3
+K3_TARBALLS := $(foreach p,$(K3_PKGS),$(lastword $(sort $(wildcard $(K3_SRC)/$(p)_*.tar.gz))))
+K3_CRAN     := https://cloud.r-project.org
+
+# (Rewritten also when the library has gone, so that it is installed again.)
+$(STAMPS)/keras3-src: FORCE | $(STAMPS)
+	@if [ -f $(STAMPS)/keras3-lib ] && [ ! -d $(K3_LIB)/keras3 ]; then \
+	  echo "$(K3_TARBALLS)" >$@; \
+	else \
+	  echo "$(K3_TARBALLS)" | cmp -s - $@ || echo "$(K3_TARBALLS)" >$@; \
+	fi
+
+$(STAMPS)/keras3-lib: $(STAMPS)/keras3-src | $(STAMPS) $(STAMPS)/apt
+	@rm -rf $(K3_LIB) && mkdir -p $(K3_LIB)
+	@if [ $(words $(K3_TARBALLS)) -eq $(words $(K3_PKGS)) ]; then \
+	  echo "installing keras3 and reticulate from ../shared/r-src into $(notdir $(K3_LIB)) ..."; \
+	  for tarball in $(K3_TARBALLS); do \
+	    R_LIBS=$(K3_LIB) $(QUIETLY) $(STAMPS)/keras3-lib.log \
+	      R CMD INSTALL --no-multiarch --library=$(K3_LIB) $$tarball || exit 1; \
+	  done; \
+	elif Rscript --vanilla -e 'options(timeout = 10); a <- tryCatch(available.packages(repos = "$(K3_CRAN)"), error = function(e) NULL, warning = function(w) NULL); quit(status = if ("keras3" %in% rownames(a)) 0 else 3)' >/dev/null 2>&1; then \
+	  echo "installing keras3 and reticulate from CRAN into $(notdir $(K3_LIB)) ..."; \
+	  R_LIBS=$(K3_LIB) $(QUIETLY) $(STAMPS)/keras3-lib.log Rscript --vanilla -e \
+	    'lib <- "$(K3_LIB)"; src <- file.path(lib, ".src"); dir.create(src); install.packages(c("reticulate", "keras3"), lib = lib, repos = "$(K3_CRAN)", type = "source", destdir = src); stopifnot(c("reticulate", "tensorflow", "keras3") %in% rownames(installed.packages(lib.loc = lib)))' || exit 1; \
+	else \
+	  echo "keras3 not installed: no ../shared/r-src tarballs and CRAN not reachable (the keras3 suite will not run)"; \
+	  exit 0; \
+	fi; \
+	touch $@
+
+$(STAMPS)/rpkg-keras3: $(STAMPS)/keras3-lib $(STAMPS)/pkg $(R_SRC) $(PY_SRC) | $(STAMPS) $(STAMPS)/apt
+	@if [ -d $(K3_LIB)/keras3 ]; then \
+	  R_LIBS=$(K3_LIB) $(QUIETLY) $(STAMPS)/rinstall-keras3.log \
+	    R CMD INSTALL --no-multiarch --library=$(K3_LIB) . || exit 1; \
+	  touch $@; \
+	fi
+
 # Keras and torch for Debian's Python (pins from requirements/dev.txt); the
 # package itself is imported from python/ (PYTHONPATH).
 $(STAMPS)/debian-venv: requirements/dev.txt | $(STAMPS) $(STAMPS)/apt
@@ -92,7 +146,7 @@ $(STAMPS)/debian-venv: requirements/dev.txt | $(STAMPS) $(STAMPS)/apt
 	@$(QUIETLY) $(STAMPS)/debian-venv-import.log env -u LD_LIBRARY_PATH KERAS_BACKEND=torch $(DEBIAN_VENV)/bin/python -c "import keras, torch, pytest"
 	@touch $@
 
-setup: $(STAMPS)/pkg $(STAMPS)/rpkg
+setup: $(STAMPS)/pkg $(STAMPS)/rpkg $(STAMPS)/rpkg-keras3
 	@:
 
 # --- suites -----------------------------------------------------------------
@@ -114,6 +168,9 @@ test-install: setup
 test-docs: setup
 	@bash tools/run-docs-suite.sh
 
+test-keras3: setup
+	@bash tools/run-keras3-suite.sh
+
 test: setup $(STAMPS)/debian-venv
 	@bash tools/run-all-suites.sh
 
@@ -134,4 +191,4 @@ bench: $(STAMPS)/pkg
 	@$(PY) bench/fast_paths.py
 
 clean:
-	rm -rf $(STAMPS) $(RLIB) $(DEBIAN_VENV) out docs *.Rcheck kerasoptim_*.tar.gz
+	rm -rf $(STAMPS) $(RLIB) $(K3_LIB) $(DEBIAN_VENV) out docs *.Rcheck kerasoptim_*.tar.gz

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: the Python suites on all three backends (and on torch under
 # Debian's own Python), the testthat suite plus R CMD check, the
-# cross-language suite, then the docs site (built and checked) and the install routes; one summary line per suite
+# cross-language suite, then the docs site (built and checked), the install routes
+# and the keras3 suite (keras3 and a current reticulate); one summary line per suite
 # at the end, and a total. Fails if any suite fails.
 set -u
 cd "$(dirname "$0")/.."
@@ -19,7 +20,7 @@ unset XDG_CONFIG_HOME XDG_CACHE_HOME XDG_DATA_HOME KERAS_HOME \
   R_PROFILE_USER R_ENVIRON_USER WORKON_HOME
 export PYTHONPATH="$PWD/tests/chatter${PYTHONPATH:+:$PYTHONPATH}"
 status=0
-suites="python debian r cross docs install"
+suites="python debian r cross docs install keras3"
 for suite in $suites; do
   case $suite in
     python) script=tools/run-python-suites.sh ;;
@@ -28,6 +29,7 @@ for suite in $suites; do
     r)      script=tools/run-r-suites.sh ;;
     cross)  script=tools/run-cross-suite.sh ;;
     docs)   script=tools/run-docs-suite.sh ;;
+    keras3) script=tools/run-keras3-suite.sh ;;
   esac
   echo "== $suite suites"
   bash "$script" 2>&1 | tee "$logdir/$suite.log"
@@ -36,7 +38,7 @@ done
 echo
 echo "== summary"
 summary=$(for suite in $suites; do
-  grep -hE '^(python|python-debian|R|cross|docs|install)(\[[a-z]+\])?: ' "$logdir/$suite.log"; done)
+  grep -hE '^(python|python-debian|R|cross|docs|install|keras3)(\[[a-z]+\])?: ' "$logdir/$suite.log"; done)
 echo "$summary"
 total() { echo "$summary" | grep -oE "[0-9]+ $1" | grep -oE '^[0-9]+' |
   awk '{ s += $1 } END { print s + 0 }'; }

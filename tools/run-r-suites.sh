@@ -20,16 +20,7 @@ trap 'rm -rf "$work"' EXIT
 
 # --- testthat ----------------------------------------------------------------
 counts="$work/testthat-counts"
-if ! Rscript --vanilla -e '
-  library(testthat)
-  res <- as.data.frame(test_local(".", reporter = "check",
-                                  load_package = "installed",
-                                  stop_on_failure = FALSE))
-  failed <- sum(res$failed) + sum(res$error)
-  cat(sum(res$passed), failed, sum(res$skipped), "\n",
-      file = commandArgs(TRUE)[[1]])
-  if (failed > 0 || nrow(res) == 0) quit(status = 1)
-' "$counts" >"$work/testthat.log" 2>&1; then
+if ! Rscript --vanilla tools/testthat-counts.R "$counts" >"$work/testthat.log" 2>&1; then
   cat "$work/testthat.log"
   echo "R: testthat FAILED${counts:+ (passed failed skipped: $(cat "$counts" 2>/dev/null || echo '?'))}" >&2
   exit 1
