@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# `make docs`: the pkgdown site into docs/ (home page from README.md, a
-# reference page per help topic with its examples run, the articles in
-# vignettes/ run at build time), then the Python API page from the
-# docstrings (pdoc) into docs/python/. Quiet on success. Fails, showing the
+# `make docs`: the pkgdown site into docs/ (home page from pkgdown/index.md,
+# a reference page per help topic with its examples run, the articles in
+# vignettes/ run at build time, among them the Python API page, made from
+# the docstrings by tools/pyapi.py with pdoc's reader). pdoc's own page is
+# built too, into a temporary folder, only to judge the docstrings by pdoc's
+# warnings. Quiet on success. Fails, showing the
 # log, on an error or warning in an article or example, any pkgdown
 # warning, or any warning of pdoc's own: each tool is judged by its own
 # report (exit status, R conditions, Python warnings), never by words in its
@@ -24,5 +26,7 @@ Rscript --vanilla tools/build-site.R >"$log" 2>&1 || fail "pkgdown::build_site()
 
 # Judged by pdoc's own warnings (tools/run_pdoc.py), not by what libraries
 # print to stderr on import (TensorFlow's start-up lines vary by CPU).
-"$PY" tools/run_pdoc.py docs/python kerasoptim tools/pdoc \
+pdoc_out=$(mktemp -d)
+trap 'rm -rf "$log" "$pdoc_out"' EXIT
+"$PY" tools/run_pdoc.py "$pdoc_out" kerasoptim tools/pdoc \
   >"$log" 2>&1 || fail "pdoc failed or warned"

@@ -2,6 +2,7 @@
 the Python API page and local links."""
 
 import re
+from html import unescape
 
 import pytest
 
@@ -79,11 +80,30 @@ def test_every_figure_has_its_file_and_caption(stem):
 
 
 def test_python_api_page_documents_the_public_names():
-    html = page("python", "kerasoptim.html")
+    """The Python API is a page of the site (navbar, search, "On this
+    page"), made from the docstrings of `kerasoptim.__all__`: each name has
+    its entry, the argument texts appear once, and neither Keras' internals
+    nor the private mixin are shown."""
+    html = page("articles", "python-api.html")
     for name in python_names():
         assert f'id="{name}"' in html, name
-    assert 'href="../index.html"' in html  # back to the site
-    assert 'href="python/kerasoptim.html"' in page("index.html")
+    assert 'class="navbar' in html
+    assert 'href="articles/python-api.html"' in page("index.html")
+    assert html.count("The exponential decay rate for the 1st moment") == 1
+    for internal in ("keras.src", "TF2API", "_tf2", "BaseOptimizer",
+                     "stateless_apply", "_backend_"):
+        assert internal not in html, internal
+    assert "#&gt;" in html  # the examples ran
+
+
+def test_home_page_is_for_users():
+    """The home page (pkgdown/index.md): install commands that work and a
+    first model in both languages; no contributor make targets."""
+    html = page("index.html")
+    assert "lang-r" in html and "lang-python" in html
+    text = unescape(re.sub(r"<[^>]+>", "", html))
+    assert "R CMD INSTALL" in text and "pip install ./kerasoptim" in text
+    assert "make test" not in text and "make demo" not in text
 
 
 def test_no_broken_local_link_or_image():
