@@ -143,22 +143,30 @@ optimizer_adamax <- function(learning_rate = 0.001, beta_1 = 0.9,
 #' Optimizer that implements the LazyAdam algorithm
 #'
 #' @description
-#' LazyAdam is Adam for large embedding tables: a row of a variable (a slice
-#' along its first axis; an element of a 1-D variable) takes part in a step
-#' only if it appears in the gradient. For a sparse gradient (TensorFlow's
-#' `IndexedSlices`, as an embedding lookup produces) its index is listed;
-#' for a dense gradient its slice is not entirely zero. Repeated indices are
-#' summed first. Rows that take part get Adam's update of their moments and
-#' weights; the other rows keep their moments and weights unchanged. When
-#' every row appears, the step is exactly Adam's. The same rule holds on
-#' every backend, so an embedding trains the same way whichever backend
-#' computes its gradient. `amsgrad = TRUE` keeps the maximum velocity per
-#' row, and `weight_decay` decays only the rows that take part.
+#' LazyAdam is Adam for large embedding tables. Which variables it updates
+#' by rows is decided by structure, the same on every backend: a variable
+#' whose gradient is sparse (TensorFlow's `IndexedSlices`, as an embedding
+#' lookup produces there) and an embedding table (by default a variable
+#' named `embeddings`, as Keras' `Embedding` layer names its table; JAX and
+#' PyTorch hand its gradient over dense). Every other variable, a dense
+#' layer's kernel for one, takes exactly Adam's step, as in TensorFlow
+#' Addons for dense gradients. Set `opt$lazy_variable_names` before the
+#' first step to choose other variables by name.
+#'
+#' In a variable updated by rows, a row (a slice along its first axis; an
+#' element of a 1-D variable) takes part in a step only if its gradient,
+#' repeated indices summed, is not entirely zero, whatever the gradient's
+#' kind: a `mask_zero` padding row sits out on every backend (TensorFlow
+#' Addons let a listed row with zero values take part). Rows that take part
+#' get Adam's update of their moments and weights; the other rows keep
+#' their moments and weights unchanged. `amsgrad = TRUE` keeps the maximum
+#' velocity per row, and `weight_decay` decays only the rows that take
+#' part.
 #'
 #' This brings back TensorFlow Addons' `LazyAdam` for Keras 3. Gradient
 #' accumulation adds gradients densely, so with
-#' `gradient_accumulation_steps` the rows that take part are those with a
-#' non-zero accumulated gradient.
+#' `gradient_accumulation_steps` only embedding tables are updated by rows,
+#' those whose accumulated gradient is not zero.
 #'
 #' @eval param_docs("optimizer_lazy_adam")
 #' @inherit optimizer_adam return

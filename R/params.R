@@ -68,7 +68,7 @@ param_texts <- list(
     beta_2 = "A float value, a variable from `keras_variable()` (read at each step), or a function that takes no arguments and returns the actual value to use. The exponential decay rate for the 2nd moment estimates. Defaults to `0.999`.",
     epsilon = "A small constant for numerical stability. This epsilon is \"epsilon hat\" in the Kingma and Ba paper (in the formula just before Section 2.1), not the epsilon in Algorithm 1 of the paper. Defaults to `1e-7`; must be positive (`0` divides zero by zero where a gradient is zero).",
     amsgrad = "Boolean. Whether to apply AMSGrad variant of this algorithm from the paper \"On the Convergence of Adam and beyond\". Defaults to `FALSE`.",
-    weight_decay = "Float or `NULL`. If set, decoupled weight decay is applied to the rows that take part in a step: before their Adam step they shrink by `learning_rate * weight_decay` times their value; the other rows are not decayed. Defaults to `NULL`.",
+    weight_decay = "Float or `NULL`. If set, decoupled weight decay is applied: before its Adam step a variable shrinks by `learning_rate * weight_decay` times its value; in a variable updated by rows, only the rows that take part shrink, the other rows are not decayed. Defaults to `NULL`.",
     clipnorm = "Float. If set, the gradient of each weight is individually clipped so that its norm is no higher than this value. `0` means no clipping, as `NULL`.",
     clipvalue = "Float. If set, the gradient of each weight is clipped to be no higher than this value. `0` means no clipping, as `NULL`.",
     global_clipnorm = "Float. If set, the gradient of all weights is clipped so that their global norm is no higher than this value. `0` means no clipping, as `NULL`.",

@@ -1,4 +1,4 @@
-"""What issue 10 asks of the fast paths, measured in one run per backend.
+"""What issues 10 and 19 ask of the fast paths, one run per backend.
 
 Usage:
     python bench/fast_paths.py                        # tensorflow and torch
@@ -16,6 +16,10 @@ the same process):
   torch: `torch.optim.Adam(fused=True)`), time and the largest difference
   from the plain path after 200 steps, in float32 ulps; the same for AdamW
   (weight decay 0.004, in the kernel's pass), plain and fast path.
+- structures (issue 19): 300 distinct shapes, the first 3 steps and a
+  steady step against Keras (target <= 1.0x each); 200 float32 variables
+  and one bfloat16 against Keras (<= 1.0x); torch: a `fit()` epoch with
+  `jit_compile=True` (`torch.compile`) against Keras' (<= 1.0x).
 A benchmark, not a test: the machine is noisy; compare ratios within a run.
 """
 
@@ -110,6 +114,75 @@ def many_variables_row():
             1.0)
 
 
+def first_and_steady(make, steps, first=3):
+    """(seconds of the first `first` steps, building included, and the
+    median step after them) of the step `make()` returns."""
+    step = make()
+    gc.collect()
+    start = time.perf_counter()
+    for _ in range(first):
+        step()
+    began = time.perf_counter() - start
+    return began, median_time(step, steps)
+
+
+def structure_rows(backend, steps):
+    """Issue 19's model structures, kerasoptim's Adam against Keras':
+    300 distinct shapes `(i + 1, 7)` (first 3 steps, then a steady step),
+    and 200 float32 variables of 64 x 64 with one bfloat16 among them."""
+    import keras
+    import kerasoptim
+
+    def shapes_300(cls):
+        vs = [keras.Variable(np.ones((i + 1, 7), "float32"))
+              for i in range(300)]
+        gs = [keras.ops.ones(v.shape) for v in vs]
+        opt = cls(learning_rate=1e-3)
+        return lambda: opt.apply(gs, vs)
+
+    def mixed(cls):
+        vs = variables(200, (64, 64))
+        vs.append(keras.Variable(np.ones((64, 64)), dtype="bfloat16"))
+        gs = gradients(201, (64, 64))
+        opt = cls(learning_rate=1e-3)
+        return lambda: opt.apply(gs, vs)
+
+    ours = first_and_steady(lambda: shapes_300(kerasoptim.Adam), steps)
+    theirs = first_and_steady(lambda: shapes_300(keras.optimizers.Adam),
+                              steps)
+    rows = [("300 shapes, first 3 steps vs Keras", ours[0], theirs[0], 1.0),
+            ("300 shapes, steady step vs Keras", ours[1], theirs[1], 1.0)]
+    ours = first_and_steady(lambda: mixed(kerasoptim.Adam), steps)[1]
+    theirs = first_and_steady(lambda: mixed(keras.optimizers.Adam), steps)[1]
+    rows.append(("200 float32 + 1 bfloat16 vs Keras", ours, theirs, 1.0))
+    if backend == "torch":
+        rows.append(compiled_fit_row())
+    return rows
+
+
+def compiled_fit_row():
+    """torch: a `fit()` epoch with `jit_compile=True` (`torch.compile`),
+    after a first epoch that compiles, kerasoptim's Adam against Keras'."""
+    import keras
+    import kerasoptim
+
+    x = np.random.default_rng(0).normal(size=(2048, 32)).astype("float32")
+    y = x @ np.ones((32, 1), "float32")
+    out = {}
+    for name, cls in (("ours", kerasoptim.Adam),
+                      ("keras", keras.optimizers.Adam)):
+        model = keras.Sequential([keras.Input((32,)),
+                                  keras.layers.Dense(64, activation="relu"),
+                                  keras.layers.Dense(1)])
+        model.compile(optimizer=cls(1e-3), loss="mse", jit_compile=True)
+        model.fit(x, y, batch_size=64, epochs=1, verbose=0)  # compiles
+        start = time.perf_counter()
+        model.fit(x, y, batch_size=64, epochs=1, verbose=0)
+        out[name] = time.perf_counter() - start
+    return ("fit() epoch, jit_compile=True vs Keras", out["ours"],
+            out["keras"], 1.0)
+
+
 def ulps(a, b):
     """Largest difference between two float32 arrays, in float32 ulps of
     the largest magnitude in `b` (a weight near 0 has no useful ulp)."""
@@ -194,7 +267,8 @@ def _native_torch(n, size, gs):
 
 def run_backend(backend, steps):
     os.environ["KERAS_BACKEND"] = backend
-    rows = [lr_change_row(steps), many_variables_row()]
+    rows = [lr_change_row(steps), many_variables_row(),
+            *structure_rows(backend, steps)]
     print(f"== {backend}")
     for label, ours, base, target in rows:
         ratio = ours / base

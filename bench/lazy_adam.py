@@ -148,7 +148,9 @@ def measure(backend, mode, kind, name, rows, dim, touched):
                "lazy_adam": kerasoptim.LazyAdam}
     init = np.random.default_rng(1).standard_normal((rows, dim),
                                                     dtype=np.float32)
-    table = keras.Variable(init, name="table")
+    # Named as Keras' `Embedding` names its table: LazyAdam's rows are lazy
+    # for a dense gradient too.
+    table = keras.Variable(init, name="embeddings")
     del init
     grad = _gradient(backend, kind, rows, dim, touched)
     optimizer = classes[name](learning_rate=1e-3)

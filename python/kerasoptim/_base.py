@@ -69,6 +69,8 @@ class AdamFamily(TF2API, keras.optimizers.Optimizer):
                 _compat.untrack(self, beta)  # read at each step, not saved
         self.epsilon = epsilon
         self.fused = fused
+        # What this optimizer's kernel groups have run (see `_fast.Ledger`).
+        self._ledger = _fast.Ledger()
 
     # -- hyperparameters, read at each step ------------------------------
     @staticmethod
@@ -182,7 +184,8 @@ class AdamFamily(TF2API, keras.optimizers.Optimizer):
             if decays:
                 scalars.update(self._decay_scalars(dtype))
             _fast.KERNELS.run(getattr(_fast.KERNELS, kernel),
-                              _fast.tensors(vs), gs, *lists, **scalars)
+                              _fast.tensors(vs), gs, *lists,
+                              ledger=self._ledger, **scalars)
 
     def _kernel_groups(self, variables, positions, built):
         """`((dtype, decays), positions)`: the `positions` of `variables`

@@ -154,10 +154,11 @@ OVERRIDES = {
     },
     "LazyAdam": {
         "weight_decay": (
-            "Float or `None`. If set, decoupled weight decay is applied to "
-            "the rows that take part in a step: before their Adam step they "
-            "shrink by `learning_rate * weight_decay` times their value; the "
-            "other rows are not decayed. Defaults to `None`."
+            "Float or `None`. If set, decoupled weight decay is applied: "
+            "before its Adam step a variable shrinks by `learning_rate * "
+            "weight_decay` times its value; in a variable updated by rows, "
+            "only the rows that take part shrink, the other rows are not "
+            "decayed. Defaults to `None`."
         ),
     },
 }

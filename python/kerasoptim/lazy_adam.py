@@ -1,13 +1,14 @@
-"""LazyAdam: Adam that updates only the rows a gradient touches.
+"""LazyAdam: Adam that updates only the rows a gradient uses.
 
-TensorFlow Addons' LazyAdam for Keras 3, on every backend. A row (a slice
-along the first axis; an element of a 1-D variable) takes part in a step only
-if it appears in the gradient: a sparse gradient lists its index, a dense
-gradient has a slice that is not entirely zero. Rows that take part get
-Adam's step (`kerasoptim.adam`'s formulas, in the same order), the others
-keep their moments and weights. The per-backend tensor work (gathers,
-scatters, row masks) lives in `_rows`.
+TensorFlow Addons' LazyAdam for Keras 3, on every backend. Which variables
+are updated by rows is decided by structure (a sparse gradient, or a
+variable that `is_lazy`, by default an embedding table), never by values;
+in those, a row takes part if its gradient slice is not entirely zero. The
+others take Adam's step. The per-backend tensor work (gathers, scatters,
+row masks) lives in `_rows`.
 """
+
+import functools
 
 import keras
 from keras import ops
@@ -22,40 +23,45 @@ class LazyAdam(Adam):
     """Optimizer that implements the lazy Adam algorithm.
 
     Lazy Adam updates only the rows of a variable that take part in a step, so
-    a step on a large embedding table costs what the batch touches. A row is a
-    slice along the first axis (an element of a 1-D variable); it takes part
-    only if it appears in the gradient: for a sparse gradient
-    (`tf.IndexedSlices`, a JAX `BCOO`, a PyTorch sparse COO tensor) if its
-    index is listed, for a dense gradient if its slice is not entirely zero.
-    Repeated indices are summed first. Rows that take part get `m <- beta_1 * m
-    + (1 - beta_1) * g`, `v <- beta_2 * v + (1 - beta_2) * g^2` and `w <- w -
-    lr_t * m / (sqrt(v) + epsilon)` with `lr_t = learning_rate * sqrt(1 -
-    beta_2^t) / (1 - beta_1^t)`; the other rows keep their `m`, `v` and
-    weights. When every row appears, the step is exactly Adam's. This is
-    TensorFlow Addons' LazyAdam for sparse gradients, extended to dense ones so
-    that an embedding trains the same way whichever backend computes its
-    gradient. With `amsgrad=True`, `v_hat` is kept per row, lazily;
-    `weight_decay` decays only the rows that take part (before their Adam
-    step).
+    a step on a large embedding table costs what the batch touches. Which
+    variables are updated by rows depends on structure, never on values, the
+    same on every backend and in every mode: a variable whose gradient is
+    sparse (`tf.IndexedSlices`, a JAX `BCOO`, a PyTorch sparse COO tensor),
+    and a variable that `is_lazy()` (asked once, at `build()`: by default one
+    whose name is in `lazy_variable_names`, `("embeddings",)`, the name Keras'
+    `Embedding` gives its table, whose gradient JAX and PyTorch hand over
+    dense). Every other variable takes exactly Adam's step, as in TensorFlow
+    Addons for dense gradients: a Dense kernel whose input feature is 0 in a
+    batch still moves. Override `is_lazy()` (or set `lazy_variable_names`
+    before the first step) to choose other variables.
+
+    In a variable updated by rows, a row (a slice along the first axis; an
+    element of a 1-D variable) takes part if its gradient slice, repeated
+    indices summed, is not entirely zero (a NaN takes part), for sparse and
+    dense gradients alike: a masked padding row, listed with zero values in
+    a `tf.IndexedSlices` and zero in a dense gradient, sits out on every
+    backend (Addons let a listed row take part whatever its values). Rows
+    that take part get `m <- beta_1 * m + (1 - beta_1) * g`,
+    `v <- beta_2 * v + (1 - beta_2) * g^2` and `w <- w - lr_t * m /
+    (sqrt(v) + epsilon)` with `lr_t = learning_rate * sqrt(1 - beta_2^t) /
+    (1 - beta_1^t)`; the other rows keep their `m`, `v` and weights. With
+    `amsgrad=True`, `v_hat` is kept per row, lazily; `weight_decay` decays
+    only the rows that take part (before their Adam step).
 
     On TensorFlow, the `tf.IndexedSlices` gradient of an embedding lookup is
-    applied with gathers and scatters on its rows only, also under XLA (and,
-    executing eagerly, as one traced graph). JAX and PyTorch hand the optimizer
-    dense gradients: JAX applies a masked update over the variable (fused under
-    `jit`), PyTorch finds the rows that are not zero and updates only those.
-    Sparse `BCOO` (JAX) and sparse COO (PyTorch) gradients are accepted too and
-    applied by rows (a `BCOO` with batch dimensions is made dense first). Dense
-    gradients on TensorFlow get the masked update in a traced step; executing
-    eagerly, their rows are found as on PyTorch. Where a dense gradient
-    touches every row, the step is Adam's, through Adam's fast path.
+    applied with gathers and scatters on its rows only, also under XLA. Dense
+    gradients of lazy variables: under JAX's `jit` and in a traced
+    TensorFlow step a masked update over the variable; executing eagerly
+    (PyTorch, TensorFlow) their rows are found and only those updated. The
+    variables Adam updates take Adam's fast path.
 
     Clipping (`clipnorm`, `clipvalue`, `global_clipnorm`) and loss scaling act
     on the values of a sparse gradient, without a dense pass. Gradient
     accumulation adds gradients into dense accumulators: it forces a dense
-    pass, and a row then takes part if its averaged gradient is not entirely
-    zero. EMA (like variable constraints) updates every weight each step, as in
-    Keras: a dense pass over the variables. The optimizer variables are Adam's
-    (`momentum`, `velocity`, `velocity_hat`).
+    pass (only lazy variables are then updated by rows). EMA (like variable
+    constraints) updates every weight each step, as in Keras: a dense pass
+    over the variables. The optimizer variables are Adam's (`momentum`,
+    `velocity`, `velocity_hat`).
     """
 
     # -- gradients on their way in ----------------------------------------
@@ -89,68 +95,110 @@ class LazyAdam(Adam):
         return [_rows.with_values(g, c) if s else c
                 for g, c, s in zip(grads, clipped, sparse)]
 
-    def _plain_decay(self, variables):
-        """Nothing here: `update_step` decays the rows that take part."""
+    # -- which variables are lazy ------------------------------------------
+    # The names (`variable.name`) of the variables whose dense gradients are
+    # applied lazily; Keras' `Embedding` names its table `embeddings`.
+    lazy_variable_names = ("embeddings",)
+
+    def is_lazy(self, variable):
+        """Whether `variable` takes lazy updates whatever its gradient's
+        kind (asked once per variable, at `build()`): by default, a
+        variable named in `lazy_variable_names` (a name or a sequence of
+        names: R's `"table"` arrives as one string)."""
+        names = self.lazy_variable_names
+        return variable.name in ((names,) if isinstance(names, str)
+                                 else tuple(names))
+
+    def build(self, var_list):
+        """Adam's slots, and which variables are lazy (`is_lazy`)."""
+        if self.built:
+            return
+        super().build(var_list)
+        self._lazy_indices = frozenset(
+            self._get_variable_index(v) for v in var_list if self.is_lazy(v))
+
+    def _takes_rows(self, gradient, variable):
+        """Whether `variable` is updated by rows this step: its gradient is
+        sparse, or it is lazy (`is_lazy`). The others take Adam's step."""
+        if _rows.is_sparse(gradient):
+            return True
+        if not self.built:  # `apply()`'s check before the first step
+            return self.is_lazy(variable)
+        return self._get_variable_index(variable) in self._lazy_indices
 
     _kernel = None  # rows are updated lazily: no whole-variable kernel
 
     def _kernel_missing(self):
         """Why LazyAdam has no fast path on this backend, or None: its
-        kernels are Adam's (for a gradient that touches every row) and, in
-        a traced TensorFlow step, the masked `lazy_adam`."""
+        kernels are Adam's (for the variables Adam updates) and, in a
+        traced TensorFlow step, the masked `lazy_adam`."""
         if type(self).update_step is not LazyAdam.update_step:
             return f"{type(self).__name__} has no fused kernel"
         return _fast.unavailable()
 
-    def _backend_update_step(self, grads, trainable_variables, learning_rate):
-        """The step's one decision, then each variable once. Where rows
-        are found eagerly (PyTorch, TensorFlow executing eagerly), dense
-        gradients that touch every row take exactly Adam's step through
-        the Adam kernel; in a traced TensorFlow step, dense gradients take
-        the masked `lazy_adam` kernel. The rest: `update_step`, variable
-        by variable, on the rows that take part."""
-        grads, variables = list(grads), list(trainable_variables)
-        kernel, candidates = None, []
-        if _rows.finds_rows():
-            kernel, grads = "adam", [self._rows_found(g) for g in grads]
-            candidates = [i for i, g in enumerate(grads)
-                          if not _rows.is_sparse(g) and len(g.shape) > 0]
-        elif hasattr(_fast.KERNELS, "lazy_adam"):
-            kernel = "lazy_adam"
-            candidates = [i for i, g in enumerate(grads)
-                          if not _rows.is_sparse(g)]
-        plan = self._plan(grads, variables, candidates)
-        lazy = sorted(set(range(len(variables))) - set(candidates))
-        plan.plain.extend(lazy)
+    def _plan(self, grads, variables, candidates=None):
+        """Adam's plan for the variables Adam updates; those updated by
+        rows take the plain path, but for a dense gradient in a traced
+        TensorFlow step (the masked `lazy_adam` kernel)."""
+        candidates = range(len(variables)) if candidates is None \
+            else candidates
+        rows = [i for i in candidates
+                if self._takes_rows(grads[i], variables[i])]
+        masked = [i for i in rows if self._masked_kernel()
+                  and not _rows.is_sparse(grads[i])]
+        alone = sorted(set(rows) - set(masked))
+        plan = super()._plan(grads, variables, sorted(
+            set(candidates) - set(alone)))
+        plan.plain.extend(alone)
         plan.why.update((i, f"LazyAdam updates the rows of "
-                            f"{_fast.label(variables[i])} that its gradient "
-                            "lists, alone") for i in lazy)
+                            f"{_fast.label(variables[i])} that take part, "
+                            "alone") for i in alone)
+        return plan
+
+    @staticmethod
+    def _masked_kernel():
+        """Whether dense gradients of lazy variables take the masked
+        `lazy_adam` kernel: in a traced TensorFlow step."""
+        return not _rows.finds_rows() and hasattr(_fast.KERNELS, "lazy_adam")
+
+    def _backend_update_step(self, grads, trainable_variables, learning_rate):
+        """The step's one decision (`_plan`), then each variable once:
+        Adam's kernel, the masked `lazy_adam` kernel, or `update_step`."""
+        grads, variables = list(grads), list(trainable_variables)
+        plan = self._plan(grads, variables)
         self._require_fast(plan)
-        if plan.fast:
-            self._fast_update(grads, variables, plan.fast, learning_rate,
-                              kernel)
+        masked = [i for i in plan.fast
+                  if self._takes_rows(grads[i], variables[i])]
+        for kernel, positions in (("adam", sorted(set(plan.fast) -
+                                                  set(masked))),
+                                  ("lazy_adam", masked)):
+            if positions:
+                self._fast_update(grads, variables, positions,
+                                  learning_rate, kernel)
         self._plain_update([grads[i] for i in plan.plain],
                            [variables[i] for i in plan.plain], learning_rate)
 
-    @staticmethod
-    def _rows_found(gradient):
-        """A dense gradient that leaves rows out as a sparse one of the
-        rows it touches (so its rows are found once); any other as it
-        is."""
-        if _rows.is_sparse(gradient) or len(gradient.shape) == 0:
-            return gradient
-        rows = _rows.nonzero_rows(gradient)
-        return gradient if rows is None else _rows.rows_to_sparse(gradient,
-                                                                  rows)
+    def _plain_decay(self, variables):
+        """Nothing here: `update_step` decays each variable (for those
+        updated by rows, only the rows that take part)."""
 
     # -- the update --------------------------------------------------------
     def update_step(self, gradient, variable, learning_rate):
-        """One lazy Adam step: only the rows that take part change."""
+        """One step for one variable: Adam's (decay first) unless it is
+        updated by rows, where only the rows that take part change."""
+        if not self._takes_rows(gradient, variable):
+            if self._decays(variable):
+                self.assign(variable, self._decayed(
+                    variable, variable,
+                    ops.cast(learning_rate, variable.dtype)))
+            return super().update_step(gradient, variable, learning_rate)
         terms = self._step_terms(variable.dtype, learning_rate)
         if _rows.is_sparse(gradient):
+            # A listed row whose (summed) slice is zero does not take part.
             rows, values = _rows.row_slices(gradient)
             values = ops.cast(values, variable.dtype)
-            return self._update_rows(variable, rows, values, terms)
+            return self._update_rows(variable, rows, values, terms,
+                                     _rows.row_mask(values))
         gradient = ops.cast(gradient, variable.dtype)
         if _rows.finds_rows() and len(gradient.shape) > 0:
             # Eager: find the rows, then touch only those.
@@ -169,11 +217,13 @@ class LazyAdam(Adam):
             state.append(self._slot(self._velocity_hats, variable))
         return state + [variable]
 
-    def _update_rows(self, variable, rows, gradient, terms):
-        """Adam on the rows `rows` only (every row for `rows=None`)."""
+    def _update_rows(self, variable, rows, gradient, terms, mask=None):
+        """Adam on the rows `rows` only (every row for `rows=None`), kept
+        where `mask` is true (every row for `mask=None`)."""
         state = self._state(variable)
         old = [_rows.gather_rows(s, rows) for s in state]
-        new = self._adam(gradient, old, variable, terms)
+        new = self._adam(gradient, old, variable, terms, None if mask is None
+                         else functools.partial(ops.where, mask))
         for s, value in zip(state, new):
             _rows.scatter_rows(s, rows, value, self.assign)
 
@@ -210,13 +260,18 @@ class LazyAdam(Adam):
         if v_hat:
             v_hat = [keep(_compat.maximum(v_hat[0], v), v_hat[0])]
             denominator = v_hat[0]
-        w = w_old
-        if self.weight_decay is not None and self._use_weight_decay(variable):
-            wd = ops.cast(self.weight_decay, variable.dtype)
-            w = w - w * wd * lr
-        w = ops.subtract(w, adam_delta(
+        w = ops.subtract(self._decayed(w_old, variable, lr), adam_delta(
             m, denominator, adam_alpha(lr, step, beta_1, beta_2),
             ops.cast(self.epsilon, variable.dtype)))
         return [m, v, *v_hat, keep(w, w_old)]
+
+    def _decayed(self, weights, variable, lr):
+        """`weights` (of `variable`) after decoupled weight decay,
+        `w - w * weight_decay * lr`; as they are where it does not decay."""
+        if not self._decays(variable):
+            return weights
+        return weights - weights * ops.cast(self.weight_decay,
+                                            variable.dtype) * lr
+
 
 document(LazyAdam, "LazyAdam")

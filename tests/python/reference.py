@@ -109,40 +109,44 @@ def run(algorithm, weights, grad_seq, *, lr=0.001, lr_fn=None, beta_1=0.9,
     return weights, states, averages
 
 
-def lazy_adam_run(weights, grad_seq, *, lr=0.001, lr_fn=None, beta_1=0.9,
-                  beta_2=0.999, epsilon=1e-7, amsgrad=False,
+def lazy_adam_run(weights, grad_seq, *, lazy=None, lr=0.001, lr_fn=None,
+                  beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,
                   weight_decay=None, gradient_accumulation_steps=None):
-    """LazyAdam, written from its rule: a row (a slice along the first axis,
-    an element of a 1-D variable) takes part in a step only if it appears in
-    the gradient; rows that take part get the AdamW/Adam/AMSGrad step, the
-    others keep their weights, m, v and v_hat.
+    """LazyAdam, written from its rule. A variable is updated by rows if it
+    is lazy (`lazy[i]`; every variable by default) or its gradient is
+    sparse; the others take the AdamW/Adam/AMSGrad step on every row. In a
+    variable updated by rows, a row (a slice along the first axis, an
+    element of a 1-D variable) takes part only if its gradient slice is not
+    entirely zero; rows that take part get the step, the others keep their
+    weights, m, v and v_hat.
 
-    A gradient is a dense array (a row appears if its slice is not all zero)
-    or a sparse `(indices, values)` pair (a row appears if its index is
-    listed; repeated indices are summed). With gradient accumulation the
-    gradients are summed densely and the rule applies to their average.
+    A gradient is a dense array or a sparse `(indices, values)` pair
+    (repeated indices summed: a listed row whose slice sums to zero does
+    not take part); a step of `grad_seq` may be a function of the current
+    weights that returns its gradients (a model's backward pass). With
+    gradient accumulation the gradients are summed densely (no longer
+    sparse) and the rule applies to their average.
     Returns the final weights and the per-variable state dicts.
     """
     f32 = np.float32
     weights = [np.array(w, dtype=f32) for w in weights]
+    lazy = [True] * len(weights) if lazy is None else list(lazy)
     states = [dict(m=np.zeros_like(w), v=np.zeros_like(w),
                    v_hat=np.zeros_like(w)) for w in weights]
     k = gradient_accumulation_steps or 1
     accumulated = [np.zeros_like(w) for w in weights]
     for it, grads in enumerate(grad_seq):
-        dense, present = [], []
-        for w, g in zip(weights, grads):
+        if callable(grads):
+            grads = grads([w.copy() for w in weights])
+        dense, by_rows = [], []
+        for w, g, is_lazy in zip(weights, grads, lazy):
             if isinstance(g, tuple):
-                indices, values = np.asarray(g[0]), np.asarray(g[1], f32)
                 d = np.zeros_like(w)
-                np.add.at(d, indices, values)
-                p = np.zeros(w.shape[:1], dtype=bool)
-                p[indices] = True
+                np.add.at(d, np.asarray(g[0]), np.asarray(g[1], f32))
             else:
                 d = np.asarray(g, dtype=f32)
-                p = np.any(d.reshape(d.shape[:1] + (-1,)) != 0, axis=1)
             dense.append(d)
-            present.append(p)
+            by_rows.append(is_lazy or (isinstance(g, tuple) and k == 1))
         step_lr = f32(lr_fn(it) if lr_fn else lr)
         if k > 1:
             if (it + 1) % k:
@@ -150,10 +154,10 @@ def lazy_adam_run(weights, grad_seq, *, lr=0.001, lr_fn=None, beta_1=0.9,
                 continue
             dense = [(g + a) / f32(k) for g, a in zip(dense, accumulated)]
             accumulated = [np.zeros_like(a) for a in accumulated]
-            present = [np.any(g.reshape(g.shape[:1] + (-1,)) != 0, axis=1)
-                       for g in dense]
         t = f32(it // k + 1)
-        for i, (g, rows) in enumerate(zip(dense, present)):
+        for i, g in enumerate(dense):
+            rows = np.any(g.reshape(g.shape[:1] + (-1,)) != 0, axis=1) \
+                if by_rows[i] else np.ones(g.shape[:1], dtype=bool)
             w = weights[i]
             if weight_decay:
                 w[rows] = w[rows] - w[rows] * f32(weight_decay) * step_lr

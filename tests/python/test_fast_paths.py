@@ -162,13 +162,26 @@ def _assert_equal(fast, plain):
         np.testing.assert_array_equal(a, b, err_msg=f"variable #{i}")
 
 
+@pytest.fixture(params=["programs", "eager ops"] if BACKEND == "tensorflow"
+                else ["kernels"])
+def tensorflow_compiles(request, monkeypatch):
+    """On TensorFlow, both ways an eager step runs a kernel: as XLA
+    programs from the first call (one compiled a call), or as TensorFlow's
+    own ops (before a program has paid for itself)."""
+    if request.param != "kernels":
+        monkeypatch.setattr(_fast.KERNELS, "COMPILE_SECONDS", 0.0 if
+                            request.param == "programs" else np.inf)
+
+
 @pytest.mark.parametrize("name", NAMES)
 # Without kernels (JAX) both ways are the plain path: fewer examples.
 @settings(max_examples=15 if _fast.KERNELS else 4, deadline=None,
           derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
+          suppress_health_check=[HealthCheck.too_slow,
+                                 HealthCheck.function_scoped_fixture])
 @given(scenario=scenarios, drawn=options)
-def test_fast_equals_plain_and_keras(name, scenario, drawn):
+def test_fast_equals_plain_and_keras(name, scenario, drawn,
+                                     tensorflow_compiles):
     """Kernels == plain path within `ULPS`; plain == Keras (float32/64)."""
     opts = _options(name, drawn)
     fast = _run(name, opts, scenario, None)
@@ -389,6 +402,7 @@ def test_tensorflow_traces_do_not_grow_with_settings(monkeypatch):
     real = kernels.adam
     monkeypatch.setattr(kernels, "adam", lambda *a, **k: (
         traces.append(1), real(*a, **k)))
+    monkeypatch.setattr(kernels, "COMPILE_SECONDS", 0.0)  # compile at once
     counts = []
     for changing in (False, True):
         kernels._programs.clear()
@@ -500,18 +514,22 @@ if BACKEND == "jax":
                 model.fit(x, y, epochs=2, batch_size=8, verbose=0,
                             shuffle=False)
                 d.set_distribution(None)
-                return [np.asarray(w) for w in model.get_weights()]
+                table = model.get_layer("table").embeddings.value
+                shard = table.sharding.shard_shape(table.shape)
+                return [np.asarray(w) for w in model.get_weights()], shard
 
             devices = d.list_devices()
             assert len(devices) == 4, devices
-            one = train(None)
+            one, _ = train(None)
             mesh = d.DeviceMesh((4,), ["batch"], devices)
-            data = train(d.DataParallel(device_mesh=mesh))
+            data, _ = train(d.DataParallel(device_mesh=mesh))
             mesh2 = d.DeviceMesh((2, 2), ["batch", "model"], devices)
             layout = d.LayoutMap(mesh2)
-            layout["table/embeddings"] = ("model", None)
-            model_par = train(d.ModelParallel(layout_map=layout,
-                                                batch_dim_name="batch"))
+            # Keras matches the whole path ("sequential/table/embeddings").
+            layout[".*table/embeddings"] = ("model", None)
+            model_par, shard = train(d.ModelParallel(layout_map=layout,
+                                                     batch_dim_name="batch"))
+            assert shard == (32, 8), shard  # the table's rows are split
             for other in (data, model_par):
                 for a, b in zip(one, other):
                     np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
@@ -556,7 +574,9 @@ if BACKEND == "tensorflow":
 
         def train(fused):
             rng = np.random.default_rng(3)
-            variables = [keras.Variable(rng.normal(size=s).astype("float32"))
+            # Named as Keras' embedding tables: lazy for dense gradients.
+            variables = [keras.Variable(rng.normal(size=s).astype("float32"),
+                                        name="embeddings")
                          for s in ((5, 3), (4,), (2, 3, 2), ())]
             optimizer = kerasoptim.LazyAdam(learning_rate=0.01, fused=fused,
                                             **options)

@@ -5,10 +5,20 @@ embeddings trained with `fit()`, `.keras` files and the factory.
 
 Each backend runs every test here: its sparse gradient kind is TensorFlow's
 `IndexedSlices`, JAX's `BCOO` or PyTorch's sparse COO, and `dense` is the
-dense gradient Keras hands JAX and PyTorch for an embedding.
+dense gradient Keras hands JAX and PyTorch for an embedding (`run()` names
+its variables `embeddings`, as Keras' `Embedding` does, unless `lazy=False`).
+
+Addons' cases pass where the rule agrees with Addons. It does not in two
+places: a listed row whose values are zero sits out here (Addons let it
+take part), and an embedding table's dense gradient is lazy here (Addons
+ran Adam on every dense gradient).
 """
 
 import inspect
+import os
+import subprocess
+import sys
+import warnings
 from unittest import mock
 
 import keras
@@ -66,7 +76,8 @@ def sparse_gradient(indices, values, shape, dtype="float32"):
     import torch
 
     return torch.sparse_coo_tensor(torch.as_tensor(indices)[None],
-                                   torch.as_tensor(values), tuple(shape))
+                                   torch.as_tensor(values), tuple(shape),
+                                   check_invariants=False)
 
 
 def dense_of(spec, shape):
@@ -90,10 +101,12 @@ def gradient(kind, spec, shape, dtype="float32"):
     return sparse_gradient(spec[0], spec[1], shape, dtype)
 
 
-def run(optimizer, weights, specs, kind, dtype="float32"):
-    """Apply a sequence of per-step gradient-spec lists; return variables."""
-    variables = [keras.Variable(np.asarray(w, dtype=dtype), dtype=dtype)
-                 for w in weights]
+def run(optimizer, weights, specs, kind, dtype="float32", lazy=True):
+    """Apply a sequence of per-step gradient-spec lists; return variables
+    (named as Keras' embedding tables for `lazy=True`, else as kernels)."""
+    name = "embeddings" if lazy else "kernel"
+    variables = [keras.Variable(np.asarray(w, dtype=dtype), dtype=dtype,
+                                name=name) for w in weights]
     for step in specs:
         optimizer.apply([gradient(kind, s, w.shape, dtype)
                          for s, w in zip(step, weights)], variables)
@@ -161,6 +174,18 @@ def test_addons_sparse_repeated_indices(dtype):
     assert_all_close(results[0], results[1], **TOLERANCE[dtype])
     assert_all_close(results[0], results[2], **TOLERANCE[dtype])
     assert results[0][0][0] == 1.0
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_addons_basic_dense_is_adam(dtype):
+    """Addons' test_basic: dense gradients of variables that are not
+    embedding tables take Adam's step (NumPy Adam), as in Addons."""
+    weights = [np.array([1.0, 2.0]), np.array([3.0, 4.0])]
+    specs = [[np.array([0.1, 0.1]), np.array([0.01, 0.01])]] * 3
+    variables = run(kerasoptim.LazyAdam(), weights, specs, "dense", dtype,
+                    lazy=False)
+    expected, _, _ = reference.run("adam", weights, specs)
+    assert_all_close(numpy_list(variables), expected, **TOLERANCE[dtype])
 
 
 LEARNING_RATES = {
@@ -231,22 +256,95 @@ def test_lazy_rule_matches_reference(kind, case):
             assert not np.any(slots(optimizer, key)[i][untouched])
 
 
-def test_listed_zero_row_takes_part_dense_zero_row_does_not():
-    """The rule's two halves: a listed index takes part even with a zero
-    slice (its m decays, its weights move); a zero dense slice does not."""
-    var = np.array([[1.0, 1.0], [2.0, 2.0]])
-    specs = [[([0, 1], [[0.5, 0.5], [0.3, 0.3]])],
-             [([0, 1], [[0.0, 0.0], [0.3, 0.3]])]]
+@pytest.mark.parametrize("kind", KINDS)
+def test_zero_rows_sit_out_whatever_the_kind(kind):
+    """A row whose gradient slice is zero does not take part, listed or
+    not (a masked padding row), nor does one whose repeats sum to zero;
+    its weights, m and v stay as the step before left them."""
+    var = np.array([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])
+    specs = [[([0, 1, 2], [[0.5, 0.5], [0.3, 0.3], [0.2, 0.1]])],
+             [([0, 1, 2, 2], [[0.0, 0.0], [0.3, 0.3], [0.5, -0.25],
+                              [-0.5, 0.25]])]]
+    optimizer = kerasoptim.LazyAdam(learning_rate=0.1, weight_decay=0.5)
+    actual = numpy_list(run(optimizer, [var], specs, kind))
+    expected, states = reference.lazy_adam_run([var], specs, lr=0.1,
+                                               weight_decay=0.5)
+    assert_all_close(actual, expected)
+    assert_all_close(slots(optimizer, "m"), [states[0]["m"]])
+    first = kerasoptim.LazyAdam(learning_rate=0.1, weight_decay=0.5)
+    one_step = numpy_list(run(first, [var], specs[:1], kind))[0]
+    np.testing.assert_array_equal(actual[0][[0, 2]], one_step[[0, 2]])
+    np.testing.assert_array_equal(slots(optimizer, "m")[0][[0, 2]],
+                                  slots(first, "m")[0][[0, 2]])
+    assert not np.array_equal(actual[0][1], one_step[1])
+
+
+# -- which variables are lazy: by structure, never by values ------------------
+@pytest.mark.parametrize("case", ["defaults", "amsgrad_weight_decay"])
+def test_dense_gradient_of_other_variables_takes_adams_step(case):
+    """A Dense kernel whose input feature is 0 in a batch has a zero row:
+    it still takes Adam's step (momentum moves it), bit for bit kerasoptim
+    Adam's, as in TensorFlow Addons (Adam for dense gradients)."""
+    options = OPTIONS[case]
+    weights = [np.random.default_rng(19).normal(size=(4, 3)),
+               np.random.default_rng(20).normal(size=(3,))]
+    rng = np.random.default_rng(21)
+    specs = [[rng.normal(size=(4, 3)), rng.normal(size=(3,))]
+             for _ in range(4)]
+    for t, step in enumerate(specs):
+        step[0][t % 4] = 0.0  # a feature that is 0 in this batch
+        step[1][t % 3] = 0.0
+    specs = [[g.astype("float32") for g in step] for step in specs]
+    lazy = numpy_list(run(kerasoptim.LazyAdam(**options), weights, specs,
+                          "dense", lazy=False))
+    adam = numpy_list(run(kerasoptim.Adam(**options), weights, specs,
+                          "dense", lazy=False))
+    expected, _ = reference.lazy_adam_run(weights, specs, lazy=[False] * 2,
+                                          **_reference_options(options))
+    assert_all_close(lazy, expected)
+    assert_all_close(lazy, adam, rtol=0, atol=0)
+
+
+def test_feature_on_then_off():
+    """The issue's numbers: a kernel row whose feature is on, then off,
+    ends at 0.833 (Adam) at learning rate 0.1, not at 0.9 (skipped)."""
+    specs = [[np.array([[1.0], [1.0]])], [np.array([[0.0], [1.0]])]]
+    result = numpy_list(run(kerasoptim.LazyAdam(learning_rate=0.1),
+                            [np.ones((2, 1))], specs, "dense",
+                            lazy=False))[0]
+    # Step 2: m = 0.09, v = 0.000999; 0.1 * (0.09 / 0.19) /
+    # sqrt(0.000999 / 0.001999) = 0.0670 below 0.9.
+    np.testing.assert_allclose(result[0, 0], 0.83300, atol=5e-5)
+
+
+def test_sparse_gradient_makes_any_variable_lazy():
+    """A sparse gradient says which rows were used: a variable not named as
+    an embedding table takes it lazily; `lazy_variable_names` and
+    `is_lazy` choose other variables for dense gradients."""
+    var = np.array([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0]])
+    specs = [[([0], [[0.5, 0.5]])], [([2], [[0.5, 0.5]])]]
     expected, _ = reference.lazy_adam_run([var], specs, lr=0.1)
-    sparse = numpy_list(run(kerasoptim.LazyAdam(learning_rate=0.1), [var],
-                            specs, SPARSE))
-    dense = numpy_list(run(kerasoptim.LazyAdam(learning_rate=0.1), [var],
-                           specs, "dense"))
-    assert_all_close(sparse, expected)
-    one_step = numpy_list(run(kerasoptim.LazyAdam(learning_rate=0.1), [var],
-                              specs[:1], "dense"))
-    np.testing.assert_array_equal(dense[0][0], one_step[0][0])
-    assert not np.array_equal(sparse[0][0], dense[0][0])
+    adam, _ = reference.lazy_adam_run(
+        [var], [[dense_of(s, var.shape) for s in step] for step in specs],
+        lr=0.1, lazy=[False])
+    assert not np.allclose(expected[0], adam[0])
+    sparse = run(kerasoptim.LazyAdam(learning_rate=0.1), [var], specs,
+                 SPARSE, lazy=False)
+    assert_all_close(numpy_list(sparse), expected)
+    dense = run(kerasoptim.LazyAdam(learning_rate=0.1), [var], specs,
+                "dense", lazy=False)
+    assert_all_close(numpy_list(dense), adam)
+    named = kerasoptim.LazyAdam(learning_rate=0.1)
+    named.lazy_variable_names = "kernel"  # one name, as R sends it
+    assert_all_close(numpy_list(run(named, [var], specs, "dense",
+                                    lazy=False)), expected)
+
+    class NoneLazy(kerasoptim.LazyAdam):
+        def is_lazy(self, variable):
+            return False
+
+    assert_all_close(numpy_list(run(NoneLazy(learning_rate=0.1), [var],
+                                    specs, "dense")), adam)
 
 
 def test_dense_row_with_nan_takes_part():
@@ -557,6 +655,177 @@ def test_keras_file_round_trip(tmp_path):
                      rtol=0, atol=0)
     assert_all_close(numpy_list(loaded.optimizer.variables),
                      numpy_list(model.optimizer.variables), rtol=0, atol=0)
+
+
+# -- one model, the same weights on every backend ----------------------------
+# A `mask_zero` embedding (padding id 0, ids repeated within a sample),
+# averaged over its unmasked positions, beside features of which one is 0
+# in some batches, into a Dense unit; mean squared error.
+MODEL_VOCAB, MODEL_DIM, MODEL_SEQ, MODEL_FEATURES, MODEL_BATCH = 8, 2, 5, 3, 4
+MODEL_OPTIONS = dict(learning_rate=0.05, weight_decay=0.5)
+
+
+def _model_data():
+    rng = np.random.default_rng(22)
+    ids = rng.integers(1, 6, size=(4 * MODEL_BATCH, MODEL_SEQ))
+    ids[:, 3:] = 0  # padding
+    ids[::3, 2] = 0
+    ids[:, 1] = ids[:, 0]  # a repeated id
+    features = rng.normal(size=(4 * MODEL_BATCH, MODEL_FEATURES))
+    features[:MODEL_BATCH, 1] = 0.0  # off in the first batch
+    features[2 * MODEL_BATCH:3 * MODEL_BATCH, 1] = 0.0
+    targets = rng.normal(size=(4 * MODEL_BATCH, 1))
+    return (ids.astype("int32"), features.astype("float32"),
+            targets.astype("float32"))
+
+
+def _model_initial_weights():
+    rng = np.random.default_rng(23)
+    return [rng.normal(size=(MODEL_VOCAB, MODEL_DIM)).astype("float32"),
+            rng.normal(size=(MODEL_DIM + MODEL_FEATURES, 1)).astype(
+                "float32"),
+            np.full((1,), 0.1, "float32")]
+
+
+def _masked_mean_model():
+    ids = keras.Input((MODEL_SEQ,), dtype="int32")
+    features = keras.Input((MODEL_FEATURES,))
+    embedded = keras.layers.Embedding(MODEL_VOCAB, MODEL_DIM,
+                                      mask_zero=True)(ids)
+    pooled = keras.layers.GlobalAveragePooling1D()(embedded)
+    output = keras.layers.Dense(1)(keras.layers.Concatenate()(
+        [pooled, features]))
+    model = keras.Model([ids, features], output)
+    model.set_weights(_model_initial_weights())
+    return model
+
+
+def _model_gradients(batch):
+    """The model's backward pass in NumPy (float64) for one batch: a step
+    of `reference.lazy_adam_run`."""
+    ids, features, targets = batch
+
+    def gradients(weights):
+        table, kernel, bias = (np.asarray(w, "float64") for w in weights)
+        mask = (ids != 0)[..., None]
+        count = mask.sum(axis=1)
+        pooled = (table[ids] * mask).sum(axis=1) / count
+        hidden = np.concatenate([pooled, features], axis=1)
+        error = 2 * (hidden @ kernel + bias - targets) / len(targets)
+        d_pooled = (error @ kernel.T)[:, :MODEL_DIM] / count
+        d_table = np.zeros_like(table)
+        np.add.at(d_table, ids, mask * d_pooled[:, None, :])
+        return [g.astype("float32") for g in
+                (d_table, hidden.T @ error, error.sum(axis=0))]
+
+    return gradients
+
+
+def _model_reference(epochs):
+    ids, features, targets = _model_data()
+    batches = [_model_gradients((ids[s:s + MODEL_BATCH],
+                                 features[s:s + MODEL_BATCH],
+                                 targets[s:s + MODEL_BATCH]))
+               for s in range(0, len(ids), MODEL_BATCH)]
+    expected, _ = reference.lazy_adam_run(
+        _model_initial_weights(), batches * epochs, lazy=[True, False, False],
+        lr=MODEL_OPTIONS["learning_rate"],
+        weight_decay=MODEL_OPTIONS["weight_decay"])
+    return expected
+
+
+def _model_fit(model, epochs):
+    ids, features, targets = _model_data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing underneath warns
+        model.fit([ids, features], targets, batch_size=MODEL_BATCH,
+                  epochs=epochs, shuffle=False, verbose=0)
+
+
+def _model_modes():
+    modes = {"tensorflow": ["eager", "graph", "xla"], "jax": ["eager", "jit"],
+             "torch": ["eager", "default"]}
+    return modes[BACKEND]
+
+
+# Adam's rounding where the exact gradient is small: ~2e-6 measured.
+MODEL_TOLERANCE = dict(rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("mode", _model_modes())
+def test_masked_model_trains_to_the_reference(mode):
+    """fit() on this backend, eagerly or compiled, gives the NumPy
+    reference's weights (so the same weights on every backend): the
+    padding row never moves, the Dense kernel takes Adam's step when its
+    feature is off, and no library underneath warns."""
+    model = _masked_mean_model()
+    model.compile(optimizer=kerasoptim.LazyAdam(**MODEL_OPTIONS),
+                  loss="mean_squared_error", run_eagerly=mode == "eager",
+                  jit_compile=mode in ("xla", "jit"))
+    _model_fit(model, epochs=2)
+    trained = numpy_list(model.weights)
+    assert_all_close(trained, _model_reference(epochs=2),
+                     **MODEL_TOLERANCE)
+    np.testing.assert_array_equal(trained[0][[0, 6, 7]],
+                                  _model_initial_weights()[0][[0, 6, 7]])
+
+
+def _save_after_one_epoch(path):
+    """Train the model one epoch and save it to `path` (run in a process of
+    another backend by `test_masked_model_resumes_across_backends`)."""
+    model = _masked_mean_model()
+    model.compile(optimizer=kerasoptim.LazyAdam(**MODEL_OPTIONS),
+                  loss="mean_squared_error")
+    _model_fit(model, epochs=1)
+    model.save(path)
+
+
+def test_masked_model_resumes_across_backends(tmp_path):
+    """A `.keras` file written on another backend after one epoch resumes
+    here to the reference's weights after two."""
+    other = {"tensorflow": "jax", "jax": "torch", "torch": "tensorflow"}[
+        BACKEND]
+    path = str(tmp_path / f"from_{other}.keras")
+    here = os.path.dirname(os.path.abspath(__file__))
+    subprocess.run(
+        [sys.executable, "-c", "import sys, test_lazy_adam; "
+         "test_lazy_adam._save_after_one_epoch(sys.argv[1])", path],
+        cwd=here, check=True, env=dict(os.environ, KERAS_BACKEND=other,
+                                       TF_CPP_MIN_LOG_LEVEL="3"))
+    model = keras.saving.load_model(path)
+    assert int(ops.convert_to_numpy(model.optimizer.iterations)) == 4
+    _model_fit(model, epochs=1)
+    assert_all_close(numpy_list(model.weights), _model_reference(epochs=2),
+                     **MODEL_TOLERANCE)
+
+
+def _apply_sparse_gradients():
+    """Apply the backend's sparse gradient (repeated rows), plain and
+    clipped, with warnings turned into errors; check the result."""
+    spec = ([3, 1, 3], [[0.5, 0.25], [0.1, 0.2], [0.5, -0.25]])
+    for options in ({}, {"clipnorm": 0.3}):
+        grad = gradient(SPARSE, spec, (5, 2))
+        variable = keras.Variable(np.ones((5, 2), "float32"))
+        optimizer = kerasoptim.LazyAdam(**options)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for _ in range(2):
+                optimizer.apply([grad], [variable])
+        clipped = reference.clip([dense_of(spec, (5, 2))], **options)
+        expected, _ = reference.lazy_adam_run([np.ones((5, 2))],
+                                              [clipped] * 2)
+        assert_all_close(numpy_list([variable]), expected)
+
+
+def test_sparse_gradients_raise_no_warnings():
+    """In a fresh process (PyTorch warns once a process): sparse gradients
+    applied with warnings turned into errors."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import test_lazy_adam; "
+         "test_lazy_adam._apply_sparse_gradients()"],
+        cwd=os.path.dirname(os.path.abspath(__file__)), capture_output=True,
+        text=True, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    assert done.returncode == 0, done.stderr[-3000:]
 
 
 # -- the class and the factory ------------------------------------------------

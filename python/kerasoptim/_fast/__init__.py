@@ -13,6 +13,8 @@ step, which variables take a kernel, gather their slots, compute this
 step's scalars and call `run`.
 """
 
+import collections
+
 from kerasoptim import _compat
 
 if _compat.BACKEND == "torch":
@@ -53,6 +55,16 @@ def dtype(variable):
     `Variable.dtype` consults the autocast scope: 40 ms a step for 2,000
     variables)."""
     return KERNELS.dtype(variable)
+
+
+class Ledger:
+    """What one optimizer's kernel groups have run so far (`calls`, eager
+    runs of each) and which now run as compiled programs (`programs`),
+    for kernel modules that compile (TensorFlow's `run`)."""
+
+    def __init__(self):
+        self.calls = collections.Counter()
+        self.programs = set()
 
 
 def tensors(variables):

@@ -9,15 +9,18 @@ Each runs the plain `keras.ops` path's operations in the same order.
 `run()` runs a kernel as XLA programs, each over up to `GROUP` variables
 of one shape and dtype: one fused pass per variable instead of one pass and
 one dispatch per operation, eagerly or called from a traced step (`fit()`
-without `jit_compile`); a step XLA compiles whole traces it inline. XLA
-rounds as the operations do, but for fusing `a * b + c` where it pays:
-`tests/python/test_fast_paths.py` holds the programs to `ULPS` of the
-plain path. The scalars are inputs of the programs, so a new learning
-rate, beta or epsilon costs nothing; programs are cached by structure alone
-(kernel, shape, dtype and count) and kept for the life of the process:
-there are as many as the distinct structures of the models trained (a
-bounded cache, cycled in order by a model with more shapes than it holds,
-recompiled every program at every step).
+without `jit_compile`); a step XLA compiles whole traces it inline.
+Executing eagerly, a group first runs as TensorFlow's own ops and gets its
+program once those have cost what compiling it does, one group a call at
+most (so a model with hundreds of shapes pays no wall of compilations up
+front), by the caller's own count. XLA rounds as the operations do, but for fusing
+`a * b + c` where it pays: `tests/python/test_fast_paths.py` holds the
+programs to `ULPS` of the plain path. The scalars are inputs of the
+programs, so a new learning rate, beta or epsilon costs nothing; programs
+are cached by structure alone (kernel, shape, dtype and count) and kept
+for the life of the process: there are as many as the distinct structures
+of the models trained (a bounded cache, cycled in order by a model with
+more shapes than it holds, recompiled every program at every step).
 """
 
 import collections
@@ -182,32 +185,74 @@ def variable_refusal(variable, gradient=None):
 
 
 _programs = {}
+# What tracing and compiling one program costs, in seconds (45 ms for an
+# Adam program of any shape on a 2-core x86 machine: 5 ms to trace, 40 ms
+# for XLA to compile on the first call; /tmp/exp/trace_cost.py), and what
+# running a kernel's TensorFlow ops eagerly costs, per variable and per
+# element (0.4 ms and 15 ns there).
+COMPILE_SECONDS = 0.045
+EAGER_SECONDS = (4e-4, 1.5e-8)
 
 
-def run(kernel, *lists, **scalars):
-    """`kernel(*lists, **scalars)` as cached XLA programs, each over
-    variables of one shape and dtype, so that compiling costs what the
-    distinct shapes cost, not what the variables do (one program over
-    2,000 variables takes minutes); traced inline where XLA compiles the
-    whole step already."""
+def run(kernel, *lists, ledger=None, **scalars):
+    """`kernel(*lists, **scalars)` over variables grouped by shape and
+    dtype, each group as a cached XLA program (one fused pass per variable)
+    once it has paid for itself; traced inline where XLA compiles the whole
+    step already.
+
+    Executing eagerly with a `ledger` (the caller's `_fast.Ledger`), a
+    group runs as TensorFlow's own ops until those have cost, by an
+    estimate from its size, what compiling its program does (ski rental:
+    at most twice the cost of knowing in advance); each call moves at most
+    one group to its program. So the first steps of a model with hundreds
+    of distinct shapes cost what its eager ops cost, no step waits for more
+    than one compilation, and which groups run as programs depends on the
+    caller's own history alone (the same numbers in every run, whatever
+    other optimizers or threads do). Without a ledger, and in a traced step
+    (`tf.function`, a `fit()` step without XLA), every group runs as its
+    program, compiled as the step is traced."""
     shapes = [(tuple(w.shape), w.dtype.name) for w in lists[0]]
     lists = [[x.handle if isinstance(x, tf.Variable) else x for x in l]
              for l in lists]
     if not tf.executing_eagerly() and _compat.tf_in_xla_context():
         return kernel(*lists, **scalars)
+    if not tf.executing_eagerly():
+        ledger = None
     names = tuple(sorted(scalars))
     groups = collections.defaultdict(list)
     for i, shape in enumerate(shapes):
         groups[shape].append(i)
     present = tuple(bool(l) for l in lists)
+    moved = False
     for (shape, dtype), indices in groups.items():
         # Tensors, never Python numbers: a traced number would be baked in.
         values = [tf.cast(scalars[n], dtype) for n in names]
         for chosen in _chunks(indices):
             key = (kernel.__name__, names, present, shape, dtype,
                    len(chosen))
-            _program(key, kernel, names, [[l[i] for i in chosen] if l
-                                          else [] for l in lists], values)
+            chunk = [[l[i] for i in chosen] if l else [] for l in lists]
+            if ledger is not None and key not in ledger.programs:
+                if moved or _eager_cost(key, ledger.calls[key]) < \
+                        COMPILE_SECONDS:
+                    ledger.calls[key] += 1
+                    kernel(*chunk, **dict(zip(names, values)))
+                    continue
+                ledger.programs.add(key)
+                moved = True
+            program = _programs.get(key) or _compile(key, kernel, names,
+                                                     chunk, values)
+            _compat.tf_call_flat(program,
+                                 [x for l in chunk for x in l] + values)
+
+
+def _eager_cost(key, calls):
+    """What `calls` eager runs of the group `key` have cost (estimated)."""
+    shape, count = key[3], key[5]
+    per_variable, per_element = EAGER_SECONDS
+    elements = 1
+    for n in shape:
+        elements *= n
+    return calls * count * (per_variable + per_element * elements)
 
 
 def _chunks(indices):
@@ -227,22 +272,21 @@ def _specs(value):
     return tf.TensorSpec(value.shape, value.dtype)
 
 
-def _program(key, kernel, names, lists, values):
-    """Run the cached XLA program under `key` (compiled on first use,
-    then kept). The key holds what the program depends on: kernel, scalar
-    names, shape, dtype and count, never a value or an object's identity
-    (the gradients have the variables' shape and dtype:
-    `variable_refusal` and the caller see to it)."""
-    program = _programs.get(key)
-    if program is None:
-        def body(lists, values):
-            kernel(*lists, **dict(zip(names, values)))
-        # Traced outside any graph being built (a `fit()` step), over
-        # handles: the program holds no variable and serves any variables
-        # of this structure.
-        with tf.init_scope():
-            program = tf.function(body, autograph=False, jit_compile=True
-                                  ).get_concrete_function(*_specs(
-                                      [lists, values]))
-        _programs[key] = program
-    _compat.tf_call_flat(program, [x for l in lists for x in l] + values)
+def _compile(key, kernel, names, lists, values):
+    """The XLA program of `kernel` for `key`, compiled now and kept. The
+    key holds what the program depends on: kernel, scalar names, shape,
+    dtype and count, never a value or an object's identity (the gradients
+    have the variables' shape and dtype: `variable_refusal` and the caller
+    see to it)."""
+    def body(lists, values):
+        kernel(*lists, **dict(zip(names, values)))
+
+    # Traced outside any graph being built (a `fit()` step), over handles:
+    # the program holds no variable and serves any variables of this
+    # structure.
+    with tf.init_scope():
+        program = tf.function(body, autograph=False, jit_compile=True
+                              ).get_concrete_function(*_specs(
+                                  [lists, values]))
+    _programs[key] = program
+    return program

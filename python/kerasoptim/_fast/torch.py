@@ -152,6 +152,7 @@ def variable_refusal(variable, gradient=None):
     return None
 
 
-def run(kernel, *lists, **scalars):
-    """Call `kernel` with its scalars as Python floats."""
+def run(kernel, *lists, ledger=None, **scalars):
+    """Call `kernel` with its scalars as Python floats (`ledger`: unused,
+    nothing here is compiled)."""
     kernel(*lists, **{name: scalar(v) for name, v in scalars.items()})

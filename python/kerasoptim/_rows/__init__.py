@@ -16,9 +16,9 @@ rows of its variables. Every backend module (`_rows.tensorflow`, `_rows.jax`,
   assign)` (`rows=None`: the whole variable; `assign(variable, value)` is
   the optimizer's, called where the write is not made in place).
 
-`nonzero_rows(g)` and `rows_to_sparse(g, rows)` find a dense gradient's
-rows eagerly, where `finds_rows()` says they can (PyTorch; TensorFlow
-executing eagerly); traced steps keep static shapes and use `row_mask`.
+`nonzero_rows(g)` finds a dense gradient's rows eagerly, where
+`finds_rows()` says it can (PyTorch; TensorFlow executing eagerly); traced
+steps keep static shapes and use `row_mask`.
 Backends without sparse gradients (NumPy) get
 `_rows.dense` (`is_sparse`, `to_dense`, `row_mask`, `gather_rows` of whole
 variables). Backend-neutral code (`keras.ops`) lives in `_rows.common`.

@@ -11,7 +11,7 @@ import tensorflow as tf
 from kerasoptim import _compat
 from kerasoptim._rows import common
 
-__all__ = common.HELPERS + ("finds_rows", "nonzero_rows", "rows_to_sparse")
+__all__ = common.HELPERS + ("finds_rows", "nonzero_rows")
 
 row_mask = common.row_mask
 
@@ -42,12 +42,6 @@ def nonzero_rows(gradient):
     if bool(tf.reduce_all(mask)):  # no int64 index per row to build
         return None
     return tf.where(mask)[:, 0]
-
-
-def rows_to_sparse(gradient, rows):
-    """The rows `rows` of a dense gradient as `tf.IndexedSlices`."""
-    return tf.IndexedSlices(tf.gather(gradient, rows), rows,
-                            tf.constant(gradient.shape, rows.dtype))
 
 
 def has_rows(gradient):

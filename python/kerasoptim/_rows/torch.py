@@ -10,7 +10,7 @@ import torch
 from kerasoptim import _compat
 from kerasoptim._rows import common
 
-__all__ = common.HELPERS + ("finds_rows", "nonzero_rows", "rows_to_sparse")
+__all__ = common.HELPERS + ("finds_rows", "nonzero_rows")
 
 row_mask = common.row_mask
 
@@ -43,8 +43,11 @@ def row_slices(gradient):
 
 
 def _sparse_rows(rows, values, shape):
+    """Unique `rows` and their slices as a coalesced sparse tensor (its
+    invariants hold by construction: not checked, and no warning that they
+    are not)."""
     return torch.sparse_coo_tensor(rows.unsqueeze(0), values, shape,
-                                   is_coalesced=True)
+                                   is_coalesced=True, check_invariants=False)
 
 
 def coalesce(gradient):
@@ -67,7 +70,8 @@ def with_values(gradient, new_values):
     """A coalesced gradient with its values replaced."""
     gradient = gradient.coalesce()
     return torch.sparse_coo_tensor(gradient.indices(), new_values,
-                                   gradient.shape, is_coalesced=True)
+                                   gradient.shape, is_coalesced=True,
+                                   check_invariants=False)
 
 
 def finds_rows():
@@ -89,11 +93,6 @@ def nonzero_rows(gradient):
         if bool(nonzero.all()):  # no int64 index per row to build
             return None
         return torch.nonzero(nonzero).squeeze(1)
-
-
-def rows_to_sparse(gradient, rows):
-    """The rows `rows` of a dense gradient as a sparse COO tensor."""
-    return _sparse_rows(rows, gradient.index_select(0, rows), gradient.shape)
 
 
 def gather_rows(variable, rows):
