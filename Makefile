@@ -91,13 +91,13 @@ $(STAMPS)/rpkg: $(STAMPS)/pkg $(R_SRC) $(PY_SRC) | $(STAMPS) $(STAMPS)/apt
 
 # --- keras3 and a current reticulate, in an R library of their own -----------
 # For the keras3 suite (tools/run-keras3-suite.sh): the source tarballs in
-# ../shared/r-src, installed in the order of its README.md, or, without them,
+# ../shared/r-src (tools/r-src-dir.sh finds them), installed in the order of its README.md, or, without them,
 # the same from CRAN where CRAN is reachable (their tarballs kept in
 # .Rlib-keras3/.src, for keras3's own tests); then kerasoptim itself. Debian's
 # reticulate 1.28 in the system library (and .Rlib) stays as it is for the
 # other suites. Where neither source is there nothing is installed (and the
 # keras3 suite says it did not run); the step is tried again next time.
-K3_SRC      := $(abspath $(CURDIR)/../shared/r-src)
+K3_SRC      := $(shell bash tools/r-src-dir.sh)
 K3_LIB      := $(CURDIR)/.Rlib-keras3
 K3_PKGS     := dotty config tfautograph tfruns reticulate tensorflow keras3
 K3_TARBALLS := $(foreach p,$(K3_PKGS),$(lastword $(sort $(wildcard $(K3_SRC)/$(p)_*.tar.gz))))
@@ -114,7 +114,7 @@ $(STAMPS)/keras3-src: FORCE | $(STAMPS)
 $(STAMPS)/keras3-lib: $(STAMPS)/keras3-src | $(STAMPS) $(STAMPS)/apt
 	@rm -rf $(K3_LIB) && mkdir -p $(K3_LIB)
 	@if [ $(words $(K3_TARBALLS)) -eq $(words $(K3_PKGS)) ]; then \
-	  echo "installing keras3 and reticulate from ../shared/r-src into $(notdir $(K3_LIB)) ..."; \
+	  echo "installing keras3 and reticulate from $(K3_SRC) into $(notdir $(K3_LIB)) ..."; \
 	  for tarball in $(K3_TARBALLS); do \
 	    R_LIBS=$(K3_LIB) $(QUIETLY) $(STAMPS)/keras3-lib.log \
 	      R CMD INSTALL --no-multiarch --library=$(K3_LIB) $$tarball || exit 1; \

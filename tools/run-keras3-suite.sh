@@ -26,7 +26,8 @@ set -u
 cd "$(dirname "$0")/.."
 root=$PWD
 k3lib=$root/.Rlib-keras3
-src=$root/../shared/r-src
+src=$(bash tools/r-src-dir.sh)
+src=${src:-$root/../shared/r-src}
 
 backends=("$@")
 [ ${#backends[@]} -gt 0 ] || backends=(tensorflow jax torch)
