@@ -19,7 +19,9 @@ the same process):
 - structures (issue 19): 300 distinct shapes, the first 3 steps and a
   steady step against Keras (target <= 1.0x each); 200 float32 variables
   and one bfloat16 against Keras (<= 1.0x); torch: a `fit()` epoch with
-  `jit_compile=True` (`torch.compile`) against Keras' (<= 1.0x).
+  `jit_compile=True` (`torch.compile`) against Keras' (<= 1.0x);
+  TensorFlow: an eager step on 8 variables of 500k against Keras' step
+  under `tf.function(jit_compile=True)` (<= 1.3x).
 A benchmark, not a test: the machine is noisy; compare ratios within a run.
 """
 
@@ -157,7 +159,44 @@ def structure_rows(backend, steps):
     rows.append(("200 float32 + 1 bfloat16 vs Keras", ours, theirs, 1.0))
     if backend == "torch":
         rows.append(compiled_fit_row())
+    if backend == "tensorflow":
+        rows.append(eager_vs_xla_row(steps))
     return rows
+
+
+def _applying(optimizer, grads, variables):
+    """A step that applies `grads` to `variables`, taking no arguments."""
+    return lambda: optimizer.apply(grads, variables)
+
+
+def eager_vs_xla_row(steps):
+    """TensorFlow: kerasoptim's eager `apply()` against Keras' Adam step
+    under `tf.function(jit_compile=True)`, 8 variables of 500k, stepped in
+    turn."""
+    import keras
+    import tensorflow as tf
+    import kerasoptim
+
+    runs = {}
+    for name, cls, xla in (("ours", kerasoptim.Adam, False),
+                           ("keras", keras.optimizers.Adam, True)):
+        vs, gs = variables(8, (500, 1000)), gradients(8, (500, 1000))
+        opt = cls(learning_rate=1e-3)
+        opt.build(vs)
+        step = _applying(opt, gs, vs)  # no arguments: tf.function traces none
+        runs[name] = (tf.function(step, jit_compile=True) if xla else step,
+                      vs[0])
+    times = {name: [] for name in runs}
+    for i in range(10 + steps):
+        for name, (step, first) in runs.items():
+            start = time.perf_counter()
+            step()
+            first.numpy()
+            if i >= 10:  # after warm-up (and the programs' compilation)
+                times[name].append(time.perf_counter() - start)
+    return ("eager 8 x 500k vs Keras' XLA step",
+            statistics.median(times["ours"]),
+            statistics.median(times["keras"]), 1.3)
 
 
 def compiled_fit_row():
