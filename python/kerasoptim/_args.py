@@ -45,7 +45,8 @@ class Rule:
     """What one argument accepts.
 
     kind: "rate" (number, schedule, variable or callable), "beta" (number,
-    variable or callable), "number", "count", "flag" or "name".
+    variable or callable), "number", "count", "flag", "name" or "dtype"
+    (one of `dtypes`).
     low, high: bounds of a number or count (inclusive unless `*_open`).
     none: whether `None` is accepted; off: whether `0` is accepted as Keras'
     "off" below `low`.
@@ -58,6 +59,7 @@ class Rule:
     high_open: bool = False
     none: bool = False
     off: bool = False
+    dtypes: tuple = ()
 
     def allowed(self):
         """What is allowed, in (Python's) words."""
@@ -65,6 +67,8 @@ class Rule:
             options = ["`True`", "`False`"]
         elif self.kind == "name":
             options = ["a string"]
+        elif self.kind == "dtype":
+            options = [f'"{d}"' for d in self.dtypes]
         else:
             count = self.kind == "count"
             lo, hi = ("(" if self.low_open else "["), (
@@ -115,6 +119,9 @@ RULES = {
                                         off=True),
     "name": Rule("name", none=True),
     "fused": Rule("flag", none=True),
+    # The dtype of the moments (`None`: each variable's own).
+    "moment_dtype": Rule("dtype", none=True,
+                         dtypes=("bfloat16", "float16", "float32")),
     # TF2's (and TF Addons') synonym of `learning_rate`, and its
     # time-inverse decay of the learning rate, `lr / (1 + decay * step)`.
     "lr": Rule("rate", 0, MAX_SCALE),
@@ -217,6 +224,11 @@ def check(name, value, rule=None):
         if not isinstance(value, str):
             fail(name, value, rule.allowed())
         return value
+    if rule.kind == "dtype":
+        dtype = _dtype_name(value)
+        if dtype not in rule.dtypes:
+            fail(name, value, rule.allowed())
+        return dtype
     if rule.kind == "rate" and isinstance(value, LearningRateSchedule):
         return value
     if rule.kind in ("rate", "beta") and callable(value) and not isinstance(
@@ -239,6 +251,17 @@ def check(name, value, rule=None):
     if rule.kind == "count":
         return int(x)
     return x
+
+
+def _dtype_name(value):
+    """Keras' name of a dtype given as a string or a dtype object (NumPy's,
+    a backend's), or None."""
+    if value is None or _is_bool(value) or isinstance(value, numbers.Number):
+        return None
+    try:
+        return keras.backend.standardize_dtype(value)
+    except (ValueError, TypeError, AttributeError):
+        return None
 
 
 def _in_range(rule, x):

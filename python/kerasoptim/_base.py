@@ -14,6 +14,8 @@ import operator
 import types
 
 import keras
+import ml_dtypes
+import numpy as np
 from keras import ops
 from keras.saving import deserialize_keras_object, serialize_keras_object
 
@@ -27,9 +29,9 @@ class AdamFamily(TF2API, keras.optimizers.Optimizer):
     # Public as `kerasoptim.AdamFamily`, the class R's print() methods are
     # registered on (reticulate names classes by module).
     __module__ = "kerasoptim"
-    # Extra keyword arguments: TF2's `decay` and `lr` (see `_tf2`), and
-    # `fused`.
-    _extra_kwargs = ("decay", "fused", "lr")
+    # Extra keyword arguments: TF2's `decay` and `lr` (see `_tf2`),
+    # `fused` and `moment_dtype`.
+    _extra_kwargs = ("decay", "fused", "lr", "moment_dtype")
     # The `_fast` kernel that computes exactly this class's `update_step`
     # (None: no kernel does); a subclass overriding `update_step` has none.
     _kernel = None
@@ -51,6 +53,7 @@ class AdamFamily(TF2API, keras.optimizers.Optimizer):
             gradient_accumulation_steps=gradient_accumulation_steps,
             name=name, **kwargs))
         fused = checked.pop("fused", None)
+        moment_dtype = checked.pop("moment_dtype", None)
         if fused and self._kernel_missing():
             _args.fail("fused", fused, "`None` or `False` here: "
                        f"{self._kernel_missing()}")
@@ -69,6 +72,7 @@ class AdamFamily(TF2API, keras.optimizers.Optimizer):
                 _compat.untrack(self, beta)  # read at each step, not saved
         self.epsilon = epsilon
         self.fused = fused
+        self.moment_dtype = moment_dtype
         # What this optimizer's kernel groups have run (see `_fast.Ledger`).
         self._ledger = _fast.Ledger()
 
@@ -99,6 +103,42 @@ class AdamFamily(TF2API, keras.optimizers.Optimizer):
 
     def _slot(self, slots, variable):
         return slots[self._get_variable_index(variable)]
+
+    # -- moments in their own dtype (`moment_dtype`) ----------------------
+    def _add_moments(self, var_list, names):
+        """Keras' `add_optimizer_variables(var_list, names)`, the moments
+        made in `moment_dtype` where it is set."""
+        self._making_moments = True
+        try:
+            return self.add_optimizer_variables(var_list, names)
+        finally:
+            self._making_moments = False
+
+    def add_variable(self, shape, initializer="zeros", dtype=None,
+                     aggregation="none", layout=None, name=None):
+        """Keras' optimizer variable; a moment (see `_add_moments`) in
+        `moment_dtype` where it is set."""
+        if self.moment_dtype is not None and getattr(
+                self, "_making_moments", False):
+            dtype = self.moment_dtype
+        return super().add_variable(shape, initializer=initializer,
+                                    dtype=dtype, aggregation=aggregation,
+                                    layout=layout, name=name)
+
+    def _math_dtype(self, variable):
+        """The dtype `variable`'s step is computed in: its own, or with
+        `moment_dtype` set, float32 at least (moments are widened to it,
+        updated, and rounded to nearest even when stored)."""
+        dtype = variable.dtype
+        if self.moment_dtype is None or dtype == "float64":
+            return dtype
+        return "float32"
+
+    def _store(self, variable, value):
+        """Write `value` to `variable`, rounded to its dtype; return `value`
+        unrounded (what the rest of the step computes with)."""
+        self.assign(variable, ops.cast(value, variable.dtype))
+        return value
 
     def _is_built_list(self, variables):
         """Whether `variables` is, element for element, the list the
@@ -185,7 +225,8 @@ class AdamFamily(TF2API, keras.optimizers.Optimizer):
                 scalars.update(self._decay_scalars(dtype))
             _fast.KERNELS.run(getattr(_fast.KERNELS, kernel),
                               _fast.tensors(vs), gs, *lists,
-                              ledger=self._ledger, **scalars)
+                              ledger=self._ledger,
+                              moment_dtype=self.moment_dtype, **scalars)
 
     def _kernel_groups(self, variables, positions, built):
         """`((dtype, decays), positions)`: the `positions` of `variables`
@@ -288,6 +329,23 @@ class AdamFamily(TF2API, keras.optimizers.Optimizer):
         """Dense optimizers take the dense gradient, duplicates summed."""
         return _rows.to_dense(gradient)
 
+    # -- state from elsewhere (Keras' optimizers, files) ------------------
+    def set_weights(self, weights):
+        """Keras' `set_weights()` (values converted to each variable's
+        dtype), refused before anything is assigned where a finite value
+        would not stay finite in its variable's dtype (float32 moments
+        beyond float16's range)."""
+        if self.built:
+            _check_fit(self.variables, list(weights))
+        super().set_weights(weights)
+
+    def load_own_variables(self, store):
+        """Keras' `load_own_variables()`, checked as `set_weights()` is."""
+        if len(store.keys()) == len(self.variables):
+            _check_fit(self.variables,
+                       [store[str(i)] for i in range(len(self.variables))])
+        super().load_own_variables(store)
+
     # -- config ----------------------------------------------------------
     def get_config(self):
         config = super().get_config()
@@ -298,6 +356,8 @@ class AdamFamily(TF2API, keras.optimizers.Optimizer):
         )
         if self.fused is not None:
             config["fused"] = self.fused
+        if self.moment_dtype is not None:
+            config["moment_dtype"] = self.moment_dtype
         return config
 
     def __repr__(self):
@@ -322,6 +382,30 @@ class AdamFamily(TF2API, keras.optimizers.Optimizer):
                     config[key], custom_objects=custom_objects
                 )
         return super().from_config(config, custom_objects=custom_objects)
+
+
+def _check_fit(variables, values):
+    """Raise a `ValueError` naming the first variable whose value (of
+    another dtype) holds a finite number its dtype cannot (it would become
+    infinite)."""
+    for variable, value in zip(variables, values):
+        dtype = keras.backend.standardize_dtype(variable.dtype)
+        given = getattr(value, "dtype", None)
+        if dtype not in ("float16", "bfloat16") or given is None or \
+                keras.backend.standardize_dtype(given) == dtype:
+            continue
+        value = np.asarray(value, dtype="float64")
+        with np.errstate(over="ignore"):
+            overflows = np.isfinite(value) & ~np.isfinite(
+                value.astype(ml_dtypes.finfo(dtype).dtype))
+        if overflows.any():
+            raise ValueError(
+                f"Optimizer variable {_fast.label(variable)} has dtype "
+                f"{dtype}, whose largest value is "
+                f"{float(ml_dtypes.finfo(dtype).max):g}; the value given for "
+                f"it holds {float(np.abs(value[overflows]).max()):g}. "
+                "Nothing was assigned. Keep these moments in a wider dtype "
+                "(`moment_dtype=\"bfloat16\"` or `\"float32\"`).")
 
 
 class Plan(collections.namedtuple("Plan", "fast plain why")):

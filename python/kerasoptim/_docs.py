@@ -14,6 +14,14 @@ FUSED = (
     "`keras.ops` path; `True` requires a fast path and raises a `ValueError` "
     "saying why a step cannot take one."
 )
+MOMENT_DTYPE = (
+    "`moment_dtype`: `None` (default) keeps the moments in each variable's "
+    "dtype; `\"bfloat16\"` (half the optimizer's memory, float32's range), "
+    "`\"float16\"` (half the memory; the second moment overflows for "
+    "gradients beyond 256) or `\"float32\"` stores them in that dtype, "
+    "the step then computed in float32 and the moments rounded to nearest "
+    "even when stored; the weights keep their dtype."
+)
 
 ARGS = {
     "learning_rate": (
@@ -120,7 +128,8 @@ ARGS = {
     ),
     "kwargs": (
         "For forward/backward compatibility: extra keyword arguments passed "
-        "on to the optimizer class. " + FUSED + " `lr`: TF2's (and TF "
+        "on to the optimizer class. " + FUSED + " " + MOMENT_DTYPE +
+        " `lr`: TF2's (and TF "
         "Addons') name for `learning_rate`; giving both is an error. "
         "`decay`: TF2's time-inverse decay of the learning rate, which "
         "becomes `learning_rate / (1 + decay * iterations)` (a number >= 0; "

@@ -72,13 +72,11 @@ class Adam(AdamFamily):
         if self.built:
             return
         super().build(var_list)
-        self._momentums, self._velocities = self.add_optimizer_variables(
+        self._momentums, self._velocities = self._add_moments(
             var_list, ["momentum", "velocity"]
         )
         if self.amsgrad:
-            self._velocity_hats = self.add_optimizer_variables(
-                var_list, "velocity_hat"
-            )
+            self._velocity_hats = self._add_moments(var_list, "velocity_hat")
 
     _kernel = "adam"
 
@@ -93,20 +91,24 @@ class Adam(AdamFamily):
                     epsilon=ops.cast(self.epsilon, dtype))
 
     def update_step(self, gradient, variable, learning_rate):
-        """One Adam step for one variable (epsilon-hat placement)."""
-        s = self._scalars(variable.dtype, learning_rate)
-        gradient = ops.cast(gradient, variable.dtype)
-        m = self._slot(self._momentums, variable)
-        v = self._slot(self._velocities, variable)
+        """One Adam step for one variable (epsilon-hat placement), in
+        `_math_dtype(variable)`."""
+        dtype = self._math_dtype(variable)
+        s = self._scalars(dtype, learning_rate)
+        gradient = ops.cast(gradient, dtype)
+        m_slot = self._slot(self._momentums, variable)
+        v_slot = self._slot(self._velocities, variable)
+        m, v = ops.cast(m_slot, dtype), ops.cast(v_slot, dtype)
         m_increment, v_increment = adam_increments(
             gradient, m, v, s["one_minus_beta_1"], s["one_minus_beta_2"])
-        self.assign_add(m, m_increment)
-        self.assign_add(v, v_increment)
+        m = self._store(m_slot, ops.add(m, m_increment))
+        v = self._store(v_slot, ops.add(v, v_increment))
         if self.amsgrad:
             v_hat = self._slot(self._velocity_hats, variable)
-            self.assign(v_hat, _compat.maximum(v_hat, v))
-            v = v_hat
-        self.assign_sub(variable, adam_delta(m, v, s["alpha"], s["epsilon"]))
+            v = self._store(v_hat, _compat.maximum(ops.cast(v_hat, dtype), v))
+        self._store(variable, ops.subtract(ops.cast(variable, dtype),
+                                           adam_delta(m, v, s["alpha"],
+                                                      s["epsilon"])))
 
     def _kernel_inputs(self, slots, dtype, learning_rate):
         hats = self._velocity_hats if self.amsgrad else []

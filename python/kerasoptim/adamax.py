@@ -45,9 +45,7 @@ class Adamax(AdamFamily):
         if self.built:
             return
         super().build(var_list)
-        self._m, self._u = self.add_optimizer_variables(
-            var_list, ["momentum", "norm"]
-        )
+        self._m, self._u = self._add_moments(var_list, ["momentum", "norm"])
 
     _kernel = "adamax"
     _tf2_slot_names = {"m": "momentum", "v": "norm"}  # TF2's Adamax names
@@ -64,18 +62,23 @@ class Adamax(AdamFamily):
 
     def update_step(self, gradient, variable, learning_rate):
         """One Adamax step: `u = max(beta_2 * u, |g|)`,
-        `w -= lr * m / ((1 - beta_1^t) * (u + epsilon))`."""
-        s = self._scalars(variable.dtype, learning_rate)
-        gradient = ops.cast(gradient, variable.dtype)
-        m = self._slot(self._m, variable)
-        u = self._slot(self._u, variable)
-        self.assign_add(m, ops.multiply(ops.subtract(gradient, m),
-                                        s["one_minus_beta_1"]))
-        self.assign(u, _compat.maximum(ops.multiply(s["beta_2"], u),
-                                   ops.abs(gradient)))
-        self.assign_sub(variable, ops.divide(
+        `w -= lr * m / ((1 - beta_1^t) * (u + epsilon))`, in
+        `_math_dtype(variable)`."""
+        dtype = self._math_dtype(variable)
+        s = self._scalars(dtype, learning_rate)
+        gradient = ops.cast(gradient, dtype)
+        m_slot = self._slot(self._m, variable)
+        u_slot = self._slot(self._u, variable)
+        m = ops.cast(m_slot, dtype)
+        m = self._store(m_slot, ops.add(m, ops.multiply(
+            ops.subtract(gradient, m), s["one_minus_beta_1"])))
+        u = self._store(u_slot, _compat.maximum(
+            ops.multiply(s["beta_2"], ops.cast(u_slot, dtype)),
+            ops.abs(gradient)))
+        delta = ops.divide(
             ops.multiply(s["learning_rate"], m),
-            ops.multiply(s["bias_correction_1"], ops.add(u, s["epsilon"]))))
+            ops.multiply(s["bias_correction_1"], ops.add(u, s["epsilon"])))
+        self._store(variable, ops.subtract(ops.cast(variable, dtype), delta))
 
     def _kernel_inputs(self, slots, dtype, learning_rate):
         return (self._slot_tensors(slots, self._m, self._u),

@@ -192,14 +192,15 @@ class LazyAdam(Adam):
                     variable, variable,
                     ops.cast(learning_rate, variable.dtype)))
             return super().update_step(gradient, variable, learning_rate)
-        terms = self._step_terms(variable.dtype, learning_rate)
+        dtype = self._math_dtype(variable)
+        terms = self._step_terms(dtype, learning_rate)
         if _rows.is_sparse(gradient):
             # A listed row whose (summed) slice is zero does not take part.
             rows, values = _rows.row_slices(gradient)
-            values = ops.cast(values, variable.dtype)
+            values = ops.cast(values, dtype)
             return self._update_rows(variable, rows, values, terms,
                                      _rows.row_mask(values))
-        gradient = ops.cast(gradient, variable.dtype)
+        gradient = ops.cast(gradient, dtype)
         if _rows.finds_rows() and len(gradient.shape) > 0:
             # Eager: find the rows, then touch only those.
             rows = _rows.nonzero_rows(gradient)
@@ -221,11 +222,13 @@ class LazyAdam(Adam):
         """Adam on the rows `rows` only (every row for `rows=None`), kept
         where `mask` is true (every row for `mask=None`)."""
         state = self._state(variable)
-        old = [_rows.gather_rows(s, rows) for s in state]
+        dtype = terms[0].dtype
+        old = [ops.cast(_rows.gather_rows(s, rows), dtype) for s in state]
         new = self._adam(gradient, old, variable, terms, None if mask is None
                          else functools.partial(ops.where, mask))
         for s, value in zip(state, new):
-            _rows.scatter_rows(s, rows, value, self.assign)
+            _rows.scatter_rows(s, rows, ops.cast(value, s.dtype),
+                               self.assign)
 
     def _update_masked(self, variable, gradient, terms):
         """Adam everywhere, kept only on the rows that take part."""
@@ -235,10 +238,11 @@ class LazyAdam(Adam):
         def keep(new, old):
             return ops.where(mask, new, old)
 
-        new = self._adam(gradient, [_rows.gather_rows(s, None)
+        new = self._adam(gradient, [ops.cast(_rows.gather_rows(s, None),
+                                             terms[0].dtype)
                                     for s in state], variable, terms, keep)
         for s, value in zip(state, new):
-            self.assign(s, value)
+            self._store(s, value)
 
     def _adam(self, gradient, state, variable, terms, keep=None):
         """New `state` (m, v, (v_hat,) w) of rows that take part: decoupled
@@ -262,7 +266,7 @@ class LazyAdam(Adam):
             denominator = v_hat[0]
         w = ops.subtract(self._decayed(w_old, variable, lr), adam_delta(
             m, denominator, adam_alpha(lr, step, beta_1, beta_2),
-            ops.cast(self.epsilon, variable.dtype)))
+            ops.cast(self.epsilon, lr.dtype)))
         return [m, v, *v_hat, keep(w, w_old)]
 
     def _decayed(self, weights, variable, lr):
@@ -271,7 +275,7 @@ class LazyAdam(Adam):
         if not self._decays(variable):
             return weights
         return weights - weights * ops.cast(self.weight_decay,
-                                            variable.dtype) * lr
+                                            lr.dtype) * lr
 
 
 document(LazyAdam, "LazyAdam")

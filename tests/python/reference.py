@@ -173,3 +173,142 @@ def inverse_time_decay(lr, decay, iteration):
     """TF2's `decay` argument: the learning rate of the step that follows
     `iteration` earlier steps, `lr / (1 + decay * iteration)`."""
     return lr / (1.0 + decay * iteration)
+
+
+# -- moments stored in a 16-bit dtype (`moment_dtype`) -------------------------
+def numpy_dtype(name):
+    """NumPy's dtype for a Keras dtype name (bfloat16: ml_dtypes')."""
+    if name == "bfloat16":
+        import ml_dtypes
+
+        return np.dtype(ml_dtypes.bfloat16)
+    return np.dtype(name)
+
+
+def moment_dtype_run(algorithm, weights, grad_seq, *, moment_dtype,
+                     weight_dtype="float32", lr=0.001, beta_1=0.9,
+                     beta_2=0.999, epsilon=1e-7, amsgrad=False,
+                     weight_decay=None, lazy=None, numbers_via_float32=False):
+    """Adam, AMSGrad, AdamW, Adamax or LazyAdam (`algorithm`: "adam",
+    "adamax" or "lazy_adam") with the moments stored in `moment_dtype`
+    ("bfloat16", "float16", "float32"; None: the weights' dtype, the math
+    in it too).
+
+    With `moment_dtype` set, each step is computed in float32 (float64 for
+    float64 weights): the gradient, the weights and the stored moments are
+    widened, the new moments computed and stored rounded to nearest even
+    (NumPy's and ml_dtypes' casts) into `moment_dtype`; the step goes on
+    with the unrounded values (AMSGrad: `v_hat = max(widened stored v_hat,
+    unrounded v)`, the weights moved with the unrounded m and v or v_hat),
+    and the new weights are rounded to `weight_dtype`. AdamW's decoupled
+    decay `w - w * wd * lr` comes first, in the weights' own dtype (LazyAdam:
+    on the rows that take part, in the math dtype). The moments follow
+    Keras' increment form, `m + (g - m)(1 - beta_1)`, `v + (g^2 - v)(1 -
+    beta_2)`, `1 - beta` formed in double precision.
+
+    LazyAdam (`lazy[i]`, every variable by default, is updated by rows):
+    a row takes part if its gradient slice is not entirely zero; the other
+    rows keep their weights and stored moments. A gradient may be a sparse
+    `(indices, values)` pair (repeats summed). Returns the weights (in
+    `weight_dtype`) and per-variable dicts of the stored moments (in
+    `moment_dtype`): m, v, v_hat or m, u.
+
+    The learning rate is rounded to float32 first (Keras keeps it in a
+    float32 variable). `numbers_via_float32`: the other Python numbers
+    (betas, `1 - beta`, epsilon, weight decay) reach a float64 step rounded
+    to float32 first, as TensorFlow's `tf.cast` of a Python float (through
+    a float32 tensor) gives them; no effect on a float32 step.
+    """
+    wdt = numpy_dtype(weight_dtype)
+    if moment_dtype is None:
+        mdt = math = wdt
+    else:
+        mdt = numpy_dtype(moment_dtype)
+        math = np.dtype("float64" if wdt == np.float64 else "float32")
+    f = math.type
+    keys = ("m", "u") if algorithm == "adamax" else ("m", "v", "v_hat")
+    weights = [np.asarray(w).astype(wdt) for w in weights]
+    states = [{k: np.zeros(w.shape, mdt) for k in keys} for w in weights]
+    lazy = ([True] * len(weights) if lazy is None else list(lazy)) \
+        if algorithm == "lazy_adam" else [False] * len(weights)
+    def number(x, dtype=math):
+        return dtype.type(np.float32(x) if numbers_via_float32 else x)
+
+    b1, c1 = number(beta_1), number(1 - beta_1)
+    b2, c2 = number(beta_2), number(1 - beta_2)
+    # Keras keeps the learning rate in a float32 variable.
+    lr = np.float32(lr)
+    eps, lr_m, one = number(epsilon), f(lr), f(1)
+    for it, grads in enumerate(grad_seq):
+        t = f(it + 1)
+        alpha = lr_m * np.sqrt(one - b2 ** t) / (one - b1 ** t)
+        for i, g in enumerate(grads):
+            w = weights[i]
+            if isinstance(g, tuple):  # sparse: (indices, values)
+                dense = np.zeros(w.shape, math)
+                np.add.at(dense, np.asarray(g[0]), np.asarray(g[1], math))
+                g = dense
+            g = np.asarray(g).astype(math)
+            if lazy[i] or algorithm == "lazy_adam" and isinstance(
+                    grads[i], tuple):
+                rows = np.any(g.reshape(g.shape[:1] + (-1,)) != 0, axis=1) \
+                    if g.ndim else np.array(True)
+            else:
+                rows = None
+            state = states[i]
+            if rows is None:
+                if weight_decay:
+                    w = w - w * number(weight_decay, wdt) * wdt.type(lr)
+                sel = slice(None)
+                w_math = w.astype(math)
+            else:
+                sel = rows if g.ndim else ()
+                w_math = w[sel].astype(math)
+                if weight_decay:
+                    w_math = w_math - w_math * number(weight_decay) * lr_m
+                w = w.copy()
+            g = g[sel]
+            old = {k: state[k][sel].astype(math) for k in keys}
+            new = {}
+            m = old["m"] + (g - old["m"]) * c1
+            new["m"] = m
+            if algorithm == "adamax":
+                u = np.maximum(b2 * old["u"], np.abs(g))
+                new["u"] = u
+                w_math = w_math - (lr_m * m) / ((one - b1 ** t) * (u + eps))
+            else:
+                v = old["v"] + (g * g - old["v"]) * c2
+                new["v"] = v
+                if amsgrad:
+                    v = np.maximum(old["v_hat"], v)
+                    new["v_hat"] = v
+                w_math = w_math - (m * alpha) / (np.sqrt(v) + eps)
+            for k, value in new.items():
+                state[k][sel] = value.astype(mdt)
+            if rows is None:
+                weights[i] = w_math.astype(wdt)
+            else:
+                w[sel] = w_math.astype(wdt)
+                weights[i] = w
+    return weights, states
+
+
+def ulp_distance(a, b):
+    """Element-wise distance of `a` from `b` in ulps of their own (common)
+    dtype (float16, bfloat16, float32 or float64): how many representable
+    numbers lie between them, +1 (0 for equal values, -0 == +0; NaN at the
+    same places counts 0, elsewhere is infinitely far)."""
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.dtype == b.dtype, (a.dtype, b.dtype)
+    bits = {2: np.int16, 4: np.int32, 8: np.int64}[a.dtype.itemsize]
+
+    def ordered(x):
+        i = np.ascontiguousarray(x).view(bits).astype(np.int64)
+        sign = np.int64(1) << (8 * a.dtype.itemsize - 1)
+        return np.where(i < 0, -(i + sign), i)
+
+    nan_a, nan_b = np.isnan(a.astype(np.float64)), np.isnan(
+        b.astype(np.float64))
+    d = np.abs(ordered(a) - ordered(b)).astype(np.float64)
+    d = np.where(nan_a & nan_b, 0.0, d)
+    return np.where(nan_a ^ nan_b, np.inf, d)

@@ -63,7 +63,8 @@ BAD = [
     ({"loss_scale_factor": 1e-45}, r"Received: loss_scale_factor=1e-45$"),
     ({"momentum": 0.9},
      r"^Argument\(s\) not recognized by optimizer_adam\w*\(\): `momentum`\. "
-     r"Its extra keyword arguments are: `decay`, `fused`, `lr`\. "
+     r"Its extra keyword arguments are: `decay`, `fused`, `lr`, "
+     r"`moment_dtype`\. "
      r"Received: momentum=0\.9$"),
 ]
 

@@ -76,6 +76,8 @@ ACCEPTED = {
     # TF2's `lr` (`learning_rate`) and `decay` (of the learning rate).
     "lr": ZEROS | POSITIVE | {"tiny", "callable", "schedule"},
     "decay": {"none"} | ZEROS | POSITIVE | {"tiny"},
+    # A dtype's name ("bfloat16", "float16", "float32"): no odd value.
+    "moment_dtype": {"none"},
 }
 LABELS = sorted(odd_values())
 

@@ -123,6 +123,10 @@ for (fn in factories) {
     f <- getExportedValue("kerasoptim", fn)
     expect_error(f(fused = "maybe"), class = "kerasoptim_python_error", fixed = TRUE,
                  'Argument `fused` must be `TRUE`, `FALSE` or `NULL`. Received: fused="maybe"')
+    expect_error(f(moment_dtype = "float64"), class = "kerasoptim_python_error", fixed = TRUE,
+                 paste0('Argument `moment_dtype` must be "bfloat16", "float16", "float32" ',
+                        'or `NULL`. Received: moment_dtype="float64"'))
+    expect_identical(f(moment_dtype = "bfloat16")$moment_dtype, "bfloat16")
     extras <- py_kerasoptim()$AdamFamily$`_extra_kwargs`
     expect_error(f(foo = 1, bar = NULL), class = "kerasoptim_python_error", fixed = TRUE,
                  sprintf(paste0("Argument(s) not recognized by %s(): `foo`, `bar`. Its named ",

@@ -5,7 +5,9 @@ or None (JAX: under `jit` the plain `keras.ops` path compiles into one
 program already). Every kernel module has `adam` and `adamax`, each
 taking lists of tensors and keyword scalars (with `weight_decay` and
 `learning_rate`, decoupled weight decay first, in the same pass), and
-`run(kernel, *lists, **scalars)`, which calls it; TensorFlow's also has
+`run(kernel, *lists, moment_dtype=None, **scalars)`, which calls it (slots
+stored in `moment_dtype` are widened to the weights' dtype for the math and
+rounded to nearest even when stored); TensorFlow's also has
 `lazy_adam`, LazyAdam's masked step for traced steps. `step_refusal()` says
 why no variable of a step can take a kernel, `variable_refusal()` why one
 variable cannot (None when it can); the optimizer classes choose, once a

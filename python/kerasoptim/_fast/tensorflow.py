@@ -37,23 +37,31 @@ DTYPES = ("float32", "float64")
 
 
 class _Slot:
-    """A variable seen through its resource handle (what the kernels take,
-    so that a program traced over handles never holds a variable)."""
+    """A variable of dtype `stored` seen through its resource handle (what
+    the kernels take, so that a program traced over handles never holds a
+    variable), read and written as `dtype`: widened on reading, rounded to
+    nearest even on writing."""
 
-    def __init__(self, handle, dtype):
+    def __init__(self, handle, dtype, stored=None):
         self.handle, self.dtype = handle, dtype
+        self.stored = stored or dtype
 
     def read(self):
-        return tf.raw_ops.ReadVariableOp(resource=self.handle,
-                                         dtype=self.dtype)
+        value = tf.raw_ops.ReadVariableOp(resource=self.handle,
+                                          dtype=self.stored)
+        return cast(value, self.dtype.name)
 
     def write(self, value):
-        tf.raw_ops.AssignVariableOp(resource=self.handle, value=value)
+        """Store `value`; return it unrounded (what the step goes on
+        with)."""
+        tf.raw_ops.AssignVariableOp(resource=self.handle,
+                                    value=cast(value, self.stored.name))
         return value
 
 
-def _slots(handles, dtype):
-    return [_Slot(h, dtype) for h in handles]
+def _slots(handles, dtype, stored=None):
+    stored = None if stored is None else tf.as_dtype(stored)
+    return [_Slot(h, dtype, stored) for h in handles]
 
 
 def _decayed(weights, learning_rate, weight_decay):
@@ -66,27 +74,28 @@ def _decayed(weights, learning_rate, weight_decay):
 
 def adam(params, grads, momentums, velocities, velocity_hats, *, alpha,
          one_minus_beta_1, one_minus_beta_2, epsilon, learning_rate=None,
-         weight_decay=None):
+         weight_decay=None, moment_dtype=None):
     """One Adam step (Keras' epsilon-hat placement):
     `m += (g - m)(1 - beta_1)`, `v += (g^2 - v)(1 - beta_2)`,
     (`v_hat = max(v_hat, v)` when `velocity_hats` is not empty),
     `w -= m * alpha / (sqrt(v) + epsilon)`, after the decoupled weight decay
     `w -= w * weight_decay * learning_rate` when `weight_decay` is given
-    (weights and slots: resource handles)."""
+    (weights and slots: resource handles; slots of dtype `moment_dtype`,
+    None: the weights', computed in the weights' dtype)."""
     _adam(params, grads, momentums, velocities, velocity_hats, alpha,
           one_minus_beta_1, one_minus_beta_2, epsilon, learning_rate,
-          weight_decay, lazy=False)
+          weight_decay, moment_dtype, lazy=False)
 
 
 def lazy_adam(params, grads, momentums, velocities, velocity_hats, *,
               alpha, one_minus_beta_1, one_minus_beta_2, epsilon,
-              learning_rate=None, weight_decay=None):
+              learning_rate=None, weight_decay=None, moment_dtype=None):
     """LazyAdam's step on dense gradients where their rows cannot be found
     (a traced step): `adam`'s, kept only on the rows that take part (not
     entirely zero); the other rows keep their weights and slots."""
     _adam(params, grads, momentums, velocities, velocity_hats, alpha,
           one_minus_beta_1, one_minus_beta_2, epsilon, learning_rate,
-          weight_decay, lazy=True)
+          weight_decay, moment_dtype, lazy=True)
 
 
 def _new(new, old):
@@ -103,12 +112,14 @@ def _moment(moment, target, one_minus_beta, keep=_new):
 
 def _adam(params, grads, momentums, velocities, velocity_hats, alpha,
           one_minus_beta_1, one_minus_beta_2, epsilon, learning_rate,
-          weight_decay, lazy):
+          weight_decay, moment_dtype, lazy):
     dtype = alpha.dtype
-    hats = _slots(velocity_hats, dtype) or [None] * len(params)
+    hats = _slots(velocity_hats, dtype, moment_dtype) or [None] * len(
+        params)
     for w, g, m, v, v_hat in zip(_slots(params, dtype), grads,
-                                 _slots(momentums, dtype),
-                                 _slots(velocities, dtype), hats):
+                                 _slots(momentums, dtype, moment_dtype),
+                                 _slots(velocities, dtype, moment_dtype),
+                                 hats):
         keep = functools.partial(tf.where, _rows.row_mask(g)) if lazy \
             else _new
         m = _moment(m, g, one_minus_beta_1, keep)
@@ -123,15 +134,16 @@ def _adam(params, grads, momentums, velocities, velocity_hats, alpha,
 
 def adamax(params, grads, momentums, norms, *, learning_rate,
            one_minus_beta_1, beta_2, bias_correction_1, epsilon,
-           weight_decay=None):
+           weight_decay=None, moment_dtype=None):
     """One Adamax step: `m += (g - m)(1 - beta_1)`,
     `u = max(beta_2 * u, |g|)`,
     `w -= lr * m / ((1 - beta_1^t) * (u + epsilon))`, after the decoupled
     weight decay `w -= w * weight_decay * lr` when `weight_decay` is given
-    (weights and slots: resource handles)."""
+    (weights and slots: resource handles, as in `adam`)."""
     dtype = learning_rate.dtype
     for w, g, m, u in zip(_slots(params, dtype), grads,
-                          _slots(momentums, dtype), _slots(norms, dtype)):
+                          _slots(momentums, dtype, moment_dtype),
+                          _slots(norms, dtype, moment_dtype)):
         m = _moment(m, g, one_minus_beta_1)
         u = u.write(tf.maximum(beta_2 * u.read(), tf.abs(g)))
         weights = _decayed(w.read(), learning_rate, weight_decay)
@@ -194,11 +206,12 @@ COMPILE_SECONDS = 0.045
 EAGER_SECONDS = (4e-4, 1.5e-8)
 
 
-def run(kernel, *lists, ledger=None, **scalars):
+def run(kernel, *lists, ledger=None, moment_dtype=None, **scalars):
     """`kernel(*lists, **scalars)` over variables grouped by shape and
     dtype, each group as a cached XLA program (one fused pass per variable)
     once it has paid for itself; traced inline where XLA compiles the whole
-    step already.
+    step already. Slots are of dtype `moment_dtype` (None: the weights'),
+    read and written in the same pass.
 
     Executing eagerly with a `ledger` (the caller's `_fast.Ledger`), a
     group runs as TensorFlow's own ops until those have cost, by an
@@ -215,7 +228,7 @@ def run(kernel, *lists, ledger=None, **scalars):
     lists = [[x.handle if isinstance(x, tf.Variable) else x for x in l]
              for l in lists]
     if not tf.executing_eagerly() and _compat.tf_in_xla_context():
-        return kernel(*lists, **scalars)
+        return kernel(*lists, moment_dtype=moment_dtype, **scalars)
     if not tf.executing_eagerly():
         ledger = None
     names = tuple(sorted(scalars))
@@ -229,18 +242,20 @@ def run(kernel, *lists, ledger=None, **scalars):
         values = [tf.cast(scalars[n], dtype) for n in names]
         for chosen in _chunks(indices):
             key = (kernel.__name__, names, present, shape, dtype,
-                   len(chosen))
+                   len(chosen), moment_dtype)
             chunk = [[l[i] for i in chosen] if l else [] for l in lists]
             if ledger is not None and key not in ledger.programs:
                 if moved or _eager_cost(key, ledger.calls[key]) < \
                         COMPILE_SECONDS:
                     ledger.calls[key] += 1
-                    kernel(*chunk, **dict(zip(names, values)))
+                    kernel(*chunk, moment_dtype=moment_dtype,
+                           **dict(zip(names, values)))
                     continue
                 ledger.programs.add(key)
                 moved = True
-            program = _programs.get(key) or _compile(key, kernel, names,
-                                                     chunk, values)
+            program = _programs.get(key) or _compile(
+                key, functools.partial(kernel, moment_dtype=moment_dtype),
+                names, chunk, values)
             _compat.tf_call_flat(program,
                                  [x for l in chunk for x in l] + values)
 

@@ -152,7 +152,66 @@ def variable_refusal(variable, gradient=None):
     return None
 
 
-def run(kernel, *lists, ledger=None, **scalars):
+def run(kernel, params, grads, *slot_lists, ledger=None, moment_dtype=None,
+        **scalars):
     """Call `kernel` with its scalars as Python floats (`ledger`: unused,
-    nothing here is compiled)."""
-    kernel(*lists, **{name: scalar(v) for name, v in scalars.items()})
+    nothing here is compiled).
+
+    Slots of another dtype than the weights (`moment_dtype`) are widened
+    to the weights' dtype a block at a time (`_blocks`), the kernel runs on
+    the widened copies, and they are stored back, rounded to nearest even:
+    the state stays in `moment_dtype`, the transient copies cost at most
+    `BLOCK` elements a slot."""
+    scalars = {name: scalar(v) for name, v in scalars.items()}
+    if moment_dtype is None or all(
+            s.dtype == p.dtype for l in slot_lists for s, p in zip(l, params)):
+        return kernel(params, grads, *slot_lists, **scalars)
+    for block in _blocks(params, grads, *slot_lists):
+        p, g, *slots = block
+        wide = [[s.to(p[0].dtype) for s in l] for l in slots]
+        kernel(p, g, *wide, **scalars)
+        for stored, values in zip(slots, wide):
+            if stored:
+                torch._foreach_copy_(stored, values)
+
+
+# The most elements of one tensor the widened copies of `run` hold at once
+# (1 MiB of float32 a slot), and of a block of several small tensors.
+BLOCK = 1 << 18
+
+
+def _blocks(params, grads, *slot_lists):
+    """`(params, grads, *slot_lists)` cut into blocks of at most `BLOCK`
+    elements: tensors in row slices (views), small tensors together."""
+    block, size = [], 0
+    for tensors in zip(params, grads, *[l or [None] * len(params)
+                                        for l in slot_lists]):
+        for part in _row_slices(tensors):
+            n = part[0].numel()
+            if block and size + n > BLOCK:
+                yield _lists(block, slot_lists)
+                block, size = [], 0
+            block.append(part)
+            size += n
+    if block:
+        yield _lists(block, slot_lists)
+
+
+def _row_slices(tensors):
+    """Views of `tensors` (of one shape; None: no slot) of at most `BLOCK`
+    elements, cut along the first axis."""
+    first = tensors[0]
+    if first.dim() == 0 or first.numel() <= BLOCK:
+        return [tensors]
+    rows = max(1, BLOCK // (first.numel() // first.shape[0]))
+    return [tuple(None if t is None else t[start:start + rows]
+                  for t in tensors)
+            for start in range(0, first.shape[0], rows)]
+
+
+def _lists(block, slot_lists):
+    """The per-tensor tuples of `block` as the kernel's lists (an empty
+    list where the slot list is empty)."""
+    columns = [list(c) for c in zip(*block)]
+    return columns[:2] + [c if l else [] for c, l in zip(columns[2:],
+                                                          slot_lists)]
