@@ -14,9 +14,11 @@
 #'
 #' @eval param_docs("optimizer_adam")
 #'
-#' @returns An optimizer object (a Python `keras.optimizers.Optimizer`), for
-#'   use with a model's `compile()` method, e.g.
-#'   `model$compile(optimizer = optimizer_adam(), loss = "mse")`.
+#' @returns A Keras optimizer (the Python object, as keras3's own
+#'   `optimizer_adam()` returns one), for keras3's `compile()`:
+#'   `model |> compile(optimizer = optimizer_adam(), loss = "mse")`, then
+#'   `fit()`. Without keras3, pass it to the `compile()` method of a model
+#'   made through reticulate (see the examples).
 #'
 #' @section References:
 #' - [Kingma et al., 2014](https://arxiv.org/abs/1412.6980)
@@ -29,10 +31,22 @@
 #' opt <- optimizer_adam(learning_rate = 0.01, amsgrad = TRUE)
 #' opt
 #'
-#' keras <- reticulate::import("keras")
-#' model <- keras$Sequential(list(keras$Input(shape = list(4L)),
-#'                                keras$layers$Dense(1L)))
-#' model$compile(optimizer = opt, loss = "mse")
+#' if (requireNamespace("keras3", quietly = TRUE)) {
+#'   # keras3: attach kerasoptim after keras3, or call kerasoptim::optimizer_adam()
+#'   model <- keras3::keras_model_sequential(input_shape = 4) |>
+#'     keras3::layer_dense(1)
+#'   model |> keras3::compile(optimizer = opt, loss = "mse")
+#'   x <- matrix(rnorm(32 * 4), ncol = 4)
+#'   history <- model |> keras3::fit(x, x %*% c(1, -2, 0.5, 3), epochs = 2,
+#'                                   verbose = 0)
+#'   history$metrics$loss
+#' } else {
+#'   # Without keras3: the same model through reticulate
+#'   keras <- reticulate::import("keras")
+#'   model <- keras$Sequential(list(keras$Input(shape = list(4L)),
+#'                                  keras$layers$Dense(1L)))
+#'   model$compile(optimizer = opt, loss = "mse")
+#' }
 optimizer_adam <- function(learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.999,
                            epsilon = 1e-07, amsgrad = FALSE,
                            weight_decay = NULL, clipnorm = NULL,
@@ -75,6 +89,19 @@ optimizer_adam <- function(learning_rate = 0.001, beta_1 = 0.9, beta_2 = 0.999,
 #' @examplesIf kerasoptim::kerasoptim_available()
 #' opt <- optimizer_adam_w(learning_rate = 0.001, weight_decay = 0.01)
 #' opt
+#'
+#' if (requireNamespace("keras3", quietly = TRUE)) {
+#'   # keras3: attach kerasoptim after keras3, or call kerasoptim::optimizer_adam_w()
+#'   model <- keras3::keras_model_sequential(input_shape = 4) |>
+#'     keras3::layer_dense(1)
+#'   model |> keras3::compile(optimizer = opt, loss = "mse")
+#' } else {
+#'   # Without keras3: the same model through reticulate
+#'   keras <- reticulate::import("keras")
+#'   model <- keras$Sequential(list(keras$Input(shape = list(4L)),
+#'                                  keras$layers$Dense(1L)))
+#'   model$compile(optimizer = opt, loss = "mse")
+#' }
 optimizer_adam_w <- function(learning_rate = 0.001, weight_decay = 0.004,
                              beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-07,
                              amsgrad = FALSE, clipnorm = NULL,
@@ -129,6 +156,19 @@ optimizer_adam_w <- function(learning_rate = 0.001, weight_decay = 0.004,
 #' @examplesIf kerasoptim::kerasoptim_available()
 #' opt <- optimizer_adamax(learning_rate = 0.002)
 #' opt
+#'
+#' if (requireNamespace("keras3", quietly = TRUE)) {
+#'   # keras3: attach kerasoptim after keras3, or call kerasoptim::optimizer_adamax()
+#'   model <- keras3::keras_model_sequential(input_shape = 4) |>
+#'     keras3::layer_dense(1)
+#'   model |> keras3::compile(optimizer = opt, loss = "mse")
+#' } else {
+#'   # Without keras3: the same model through reticulate
+#'   keras <- reticulate::import("keras")
+#'   model <- keras$Sequential(list(keras$Input(shape = list(4L)),
+#'                                  keras$layers$Dense(1L)))
+#'   model$compile(optimizer = opt, loss = "mse")
+#' }
 optimizer_adamax <- function(learning_rate = 0.001, beta_1 = 0.9,
                              beta_2 = 0.999, epsilon = 1e-07,
                              weight_decay = NULL, clipnorm = NULL,
@@ -176,6 +216,19 @@ optimizer_adamax <- function(learning_rate = 0.001, beta_1 = 0.9,
 #' @examplesIf kerasoptim::kerasoptim_available()
 #' opt <- optimizer_lazy_adam(learning_rate = 0.01)
 #' opt
+#'
+#' if (requireNamespace("keras3", quietly = TRUE)) {
+#'   # keras3: attach kerasoptim after keras3, or call kerasoptim::optimizer_lazy_adam()
+#'   model <- keras3::keras_model_sequential(input_shape = 4) |>
+#'     keras3::layer_dense(1)
+#'   model |> keras3::compile(optimizer = opt, loss = "mse")
+#' } else {
+#'   # Without keras3: the same model through reticulate
+#'   keras <- reticulate::import("keras")
+#'   model <- keras$Sequential(list(keras$Input(shape = list(4L)),
+#'                                  keras$layers$Dense(1L)))
+#'   model$compile(optimizer = opt, loss = "mse")
+#' }
 optimizer_lazy_adam <- function(learning_rate = 0.001, beta_1 = 0.9,
                                 beta_2 = 0.999, epsilon = 1e-07,
                                 amsgrad = FALSE, weight_decay = NULL,

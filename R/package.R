@@ -15,16 +15,21 @@
 #' optimizer's class as `kerasoptim>Adam` (`AdamW`, `Adamax`, `LazyAdam`),
 #' which Keras finds only once the Python package kerasoptim is imported:
 #' in R, once kerasoptim is loaded (`library(kerasoptim)`, or any
-#' `kerasoptim::` call) in the session, before or after Keras is imported,
-#' and before `load_model()`; in Python, `import kerasoptim` before
-#' `keras.models.load_model()`. Without it Keras says "Could not locate class
-#' 'AdamW'".
+#' `kerasoptim::` call) in the session, before or after keras3 or Keras is
+#' loaded, and before keras3's `load_model()` (or, without keras3,
+#' `reticulate::import("keras")$models$load_model()`); in Python,
+#' `import kerasoptim` before `keras.models.load_model()`. Without it Keras
+#' says "Could not locate class 'AdamW'".
 #'
 #' @section keras3:
-#' keras3 has its own `optimizer_adam()`, `optimizer_adam_w()` and
-#' `optimizer_adamax()`: the package attached last wins. Attach kerasoptim
-#' after keras3, or call `kerasoptim::optimizer_adam()`; attaching keras3
-#' after kerasoptim gives a message saying so.
+#' kerasoptim's optimizers go to keras3's `compile()` like keras3's own:
+#' `model |> compile(optimizer = optimizer_adam_w(), loss = "mse")`, then
+#' `fit()`, `save_model()` and `load_model()`. keras3 has its own
+#' `optimizer_adam()`, `optimizer_adam_w()` and `optimizer_adamax()`: the
+#' package attached last wins. Attach kerasoptim after keras3
+#' (`library(keras3); library(kerasoptim)`), or call
+#' `kerasoptim::optimizer_adam()`; attaching keras3 after kerasoptim gives a
+#' message saying so.
 "_PACKAGE"
 
 # Package-level state: `py` holds the imported Python module `kerasoptim`.

@@ -25,11 +25,29 @@ def r_string(text):
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+# Help-page words beyond `kerasoptim._words.r_words()` (which also words
+# R's error messages): Keras' Python objects that R users know by keras3's
+# functions. Applied after r_words(), to the help pages' texts only.
+R_HELP_WORDS = [
+    ("the plain `keras.ops` path",
+     "the plain path (Keras' backend-independent operations, keras3's "
+     "`op_*()` functions)"),
+]
+
+
+def r_help_text(text):
+    """A Python docstring text in the words of an R help page."""
+    text = r_text(text)
+    for python_words, r_words in R_HELP_WORDS:
+        text = text.replace(python_words, r_words)
+    return text
+
+
 def param_texts(factory, cls):
     """`{R argument: R text}` for one factory (class `cls`), in order;
     `...` for `**kwargs`."""
     texts = _docs.texts(cls)
-    return {("..." if name == "kwargs" else name): r_text(texts[name])
+    return {("..." if name == "kwargs" else name): r_help_text(texts[name])
             for name in inspect.signature(
                 getattr(kerasoptim, factory)).parameters}
 

@@ -7,6 +7,9 @@
 #   Rscript keras3-suite.R article FILE.Rmd OUTFILE.md
 #       knits one article (R and Python chunks) with knitr: an error in a
 #       chunk (other than one marked error = TRUE) fails
+#   Rscript keras3-suite.R example FILE.Rd
+#       runs one help page's examples (as R CMD check runs them, with
+#       warnings as errors), kerasoptim attached; an error fails
 #   Rscript keras3-suite.R keras3-tests TESTDIR FILTER OPTIMIZERS OUT.tsv
 #       runs keras3's own tests (a copy of its tests/testthat) whose file
 #       names match FILTER, with OPTIMIZERS = "keras3" (its own) or
@@ -37,6 +40,17 @@ knit_article <- function(input, output) {
   knitr::opts_chunk$set(error = FALSE)
   knitr::knit(basename(input), output = output, quiet = TRUE,
               envir = new.env(parent = globalenv()))
+  invisible()
+}
+
+run_examples <- function(rd) {
+  code <- tempfile(fileext = ".R")
+  tools::Rd2ex(rd, code, commentDontrun = TRUE, commentDonttest = FALSE)
+  if (!file.exists(code)) return(invisible())  # no examples
+  library(kerasoptim)
+  options(warn = 2)
+  source(code, echo = TRUE, max.deparse.length = Inf,
+         local = new.env(parent = globalenv()))
   invisible()
 }
 
@@ -76,6 +90,7 @@ keras3_tests <- function(testdir, filter, optimizers, out) {
 
 switch(args[[1]],
   readme = readme_blocks(args[[2]], args[[3]]),
+  example = run_examples(normalizePath(args[[2]])),
   article = knit_article(normalizePath(args[[2]]), normalizePath(args[[3]], mustWork = FALSE)),
   "keras3-tests" = keras3_tests(args[[2]], args[[3]], args[[4]], args[[5]]),
   stop("unknown command: ", args[[1]])

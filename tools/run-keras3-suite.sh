@@ -3,8 +3,10 @@
 # reticulate (installed by `make setup` into .Rlib-keras3, first on the
 # library path; Debian's reticulate 1.28 stays for the other suites).
 # Per backend (default: tensorflow jax torch; or the ones named):
-#   - on TensorFlow: the testthat suite (as tools/run-r-suites.sh runs it)
-#     and every article (vignettes/, knitted: R and Python chunks);
+#   - on TensorFlow: the testthat suite (as tools/run-r-suites.sh runs it;
+#     here its keras3 tests run), every help page's examples (their keras3
+#     form) and every article (vignettes/, knitted: R and Python chunks,
+#     keras3's forms included);
 #   - on every backend: the README's ```r blocks as written, each in a fresh
 #     R process, in order, in one folder, then two of its claims about keras3
 #     (load_model(); the package attached last wins); and keras3's own tests
@@ -51,6 +53,9 @@ export R_LIBS="$k3lib"
 export R_LIBS_USER="${R_LIBS_USER:-$root/.Rlib}"
 export RETICULATE_PYTHON="${RETICULATE_PYTHON:-$root/.venv/bin/python}"
 export KERASOPTIM_REQUIRE_PYTHON=true KERASOPTIM_DOCS_STRICT=true
+# keras3 is here: code that uses keras3 when it is installed (tests, help-page
+# examples, articles) must run it, and fails rather than skip without it.
+export KERASOPTIM_WITH_KERAS3=true
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-3}"
 # R's reticulate must load the venv interpreter's libpython (as the Makefile sets).
 libdir=$("$RETICULATE_PYTHON" -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR") or "")' 2>/dev/null) || libdir=
@@ -136,6 +141,20 @@ for backend in "${backends[@]}"; do
   done
   passed=$((passed + ok)) failed=$((failed + bad))
   details+=("README blocks and keras3 claims $ok/$bad $((SECONDS - t0)) s")
+  # --- help pages' examples, on TensorFlow (their keras3 form) ---------------
+  if [ "$backend" = tensorflow ]; then
+    ok=0 bad=0 t0=$SECONDS
+    for rd in "$root"/man/*.Rd; do
+      name=$(basename "$rd" .Rd)
+      if rscript "$suite_r" example "$rd" >"$work/example-$name.log" 2>&1; then
+        ok=$((ok + 1))
+      else
+        cat "$work/example-$name.log"; echo "examples of $name FAILED"; bad=$((bad + 1))
+      fi
+    done
+    passed=$((passed + ok)) failed=$((failed + bad))
+    details+=("help-page examples $ok/$bad $((SECONDS - t0)) s")
+  fi
   # --- articles, on TensorFlow -----------------------------------------------
   if [ "$backend" = tensorflow ]; then
     ok=0 bad=0 t0=$SECONDS

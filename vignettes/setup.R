@@ -15,11 +15,26 @@ if (!has_python && identical(Sys.getenv("KERASOPTIM_REQUIRE_PYTHON"), "true")) {
 if (identical(Sys.getenv("KERASOPTIM_DOCS_STRICT"), "true")) {
   options(warn = 2)
 }
+# keras3's idioms (library(keras3), compile(), fit(), save_model()) run where
+# keras3 is installed; elsewhere (Debian's reticulate 1.28, as R CMD check
+# here runs) those chunks (eval = has_keras3) are shown, not run, and each
+# page's "Without keras3" chunks, plain reticulate, run in any case. Where
+# keras3 must be there (KERASOPTIM_WITH_KERAS3=true: the keras3 suite, and
+# `make docs` with .Rlib-keras3) its absence is an error.
+has_keras3 <- has_python && requireNamespace("keras3", quietly = TRUE)
+if (has_python && !has_keras3 &&
+    identical(Sys.getenv("KERASOPTIM_WITH_KERAS3"), "true")) {
+  stop("KERASOPTIM_WITH_KERAS3=true, but keras3 cannot be loaded from ",
+       paste(.libPaths(), collapse = ", "), ".", call. = FALSE)
+}
 knitr::opts_chunk$set(collapse = TRUE, comment = "#>", eval = has_python,
                       fig.width = 7, fig.height = 4, out.width = "100%")
 not_run_note <- function() {
   if (!has_python) {
     cat("*The Python package kerasoptim was not available when this page",
         "was built, so the code below was not run.*\n")
+  } else if (!has_keras3) {
+    cat("*keras3 was not installed when this page was built: its R code is",
+        "shown, not run; the \"Without keras3\" code ran.*\n")
   }
 }

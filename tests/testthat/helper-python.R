@@ -30,3 +30,16 @@ py_eval_kerasoptim <- function(code) {
   reticulate::py_eval(code, convert = FALSE)
 }
 
+
+# Tests of keras3's idioms call skip_if_no_keras3(): they skip where keras3 is
+# not installed (Debian's reticulate 1.28, in .Rlib), except under
+# KERASOPTIM_WITH_KERAS3=true (set by tools/run-keras3-suite.sh, whose library
+# has keras3), where a missing keras3 fails them instead of skipping.
+skip_if_no_keras3 <- function() {
+  if (identical(Sys.getenv("KERASOPTIM_WITH_KERAS3"), "true") &&
+      !requireNamespace("keras3", quietly = TRUE)) {
+    stop("KERASOPTIM_WITH_KERAS3=true, but keras3 cannot be loaded from ",
+         paste(.libPaths(), collapse = ", "), call. = FALSE)
+  }
+  skip_if_not_installed("keras3")
+}
