@@ -21,10 +21,12 @@ if (identical(Sys.getenv("KERASOPTIM_DOCS_STRICT"), "true")) {
 # page's "Without keras3" chunks, plain reticulate, run in any case. Where
 # keras3 must be there (KERASOPTIM_WITH_KERAS3=true: the keras3 suite, and
 # `make docs` with .Rlib-keras3) its absence is an error.
-has_keras3 <- has_python && requireNamespace("keras3", quietly = TRUE)
+# Installed, not loaded: loading keras3 here would start TensorFlow before a
+# page can configure its devices (Scaling out).
+has_keras3 <- has_python && nzchar(system.file(package = "keras3"))
 if (has_python && !has_keras3 &&
     identical(Sys.getenv("KERASOPTIM_WITH_KERAS3"), "true")) {
-  stop("KERASOPTIM_WITH_KERAS3=true, but keras3 cannot be loaded from ",
+  stop("KERASOPTIM_WITH_KERAS3=true, but keras3 is not installed in ",
        paste(.libPaths(), collapse = ", "), ".", call. = FALSE)
 }
 knitr::opts_chunk$set(collapse = TRUE, comment = "#>", eval = has_python,

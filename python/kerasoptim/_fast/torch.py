@@ -140,6 +140,9 @@ def variable_refusal(variable, gradient=None):
         return f"variable {_fast.label(variable)} is not contiguous in memory"
     if gradient is None:
         return None
+    if not isinstance(gradient, torch.Tensor):
+        return (f"the gradient of {_fast.label(variable)} is a "
+                f"{type(gradient).__name__}")
     if gradient.is_sparse:
         return f"the gradient of {_fast.label(variable)} is sparse"
     if tuple(gradient.shape) != tuple(value.shape):
