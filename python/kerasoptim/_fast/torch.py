@@ -152,7 +152,11 @@ def variable_refusal(variable, gradient=None):
     return None
 
 
-def run(kernel, *lists, ledger=None, **scalars):
-    """Call `kernel` with its scalars as Python floats (`ledger`: unused,
-    nothing here is compiled)."""
+def run(kernel, *lists, ledger=None, formula=None, **scalars):
+    """Call `kernel` with its scalars as Python floats: `scalars`, or with
+    a `formula`, `formula(dtype, **scalars)` for the weights' dtype, the
+    scalars computed from a step's terms (`ledger`: unused, nothing here
+    is compiled)."""
+    if formula is not None:
+        scalars = formula(dtype(lists[0][0]), **scalars)
     kernel(*lists, **{name: scalar(v) for name, v in scalars.items()})
