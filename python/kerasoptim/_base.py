@@ -77,29 +77,68 @@ class AdamFamily(TF2API, keras.optimizers.Optimizer):
         self._ledger = _fast.Ledger()
 
     # -- hyperparameters, read at each step ------------------------------
-    @staticmethod
-    def _decay(beta, dtype):
-        """`(beta, 1 - beta)` as `dtype` tensors, `beta` read now (a number,
-        tensor, variable or callable).
+    def _terms(self, learning_rate):
+        """This step's terms as read now, before any cast: `learning_rate`
+        (as Keras passes it), `iterations` (the step count before this
+        step), each beta (a callable called now) with `1 - beta` (formed
+        here in double precision for a Python number, 0.001 for 0.999 as
+        in the paper and in Keras, not as `1 - float32(beta)`; None
+        otherwise: `_cast_terms` forms it after the cast) and `epsilon`.
+        The kernels' programs take them as inputs and cast them as the
+        plain path does (`_cast_terms`)."""
+        terms = dict(learning_rate=learning_rate, iterations=self.iterations,
+                     epsilon=self.epsilon)
+        for name, beta in (("beta_1", self.beta_1), ("beta_2", self.beta_2)):
+            if callable(beta) and not isinstance(beta, keras.Variable):
+                beta = beta()
+            terms[name] = beta
+            terms["one_minus_" + name] = 1 - beta if isinstance(
+                beta, float) else None
+        return terms
 
-        For a Python number `1 - beta` is formed in double precision (0.001
-        for 0.999, as in the paper and in Keras), not as `1 - float32(beta)`.
-        """
-        if callable(beta) and not isinstance(beta, keras.Variable):
-            beta = beta()
-        one_minus = 1 - beta if isinstance(beta, float) else 1 - ops.cast(
-            beta, dtype)
-        return ops.cast(beta, dtype), ops.cast(one_minus, dtype)
+    def _decay_terms(self):
+        """The decay's terms for `_cast_terms`, read as Keras' decay reads
+        them: `weight_decay` and `decay_learning_rate`."""
+        return dict(weight_decay=self.weight_decay,
+                    decay_learning_rate=self.learning_rate)
+
+    @staticmethod
+    def _cast_terms(dtype, learning_rate, iterations, beta_1,
+                    one_minus_beta_1, beta_2, one_minus_beta_2, epsilon,
+                    weight_decay=None, decay_learning_rate=None):
+        """`_terms` as `dtype` tensors, with the plain path's operations:
+        `((lr, step, (beta_1, 1 - beta_1), (beta_2, 1 - beta_2)), epsilon,
+        decay)`, `decay` the kernels' decay scalars (`learning_rate`,
+        `weight_decay`; none without `weight_decay`)."""
+        def pair(beta, one_minus):
+            beta = ops.cast(beta, dtype)
+            return beta, (1 - beta if one_minus is None
+                          else ops.cast(one_minus, dtype))
+
+        decay = {} if weight_decay is None else dict(
+            learning_rate=ops.cast(decay_learning_rate, dtype),
+            weight_decay=ops.cast(weight_decay, dtype))
+        return ((ops.cast(learning_rate, dtype),
+                 ops.cast(iterations + 1, dtype),
+                 pair(beta_1, one_minus_beta_1),
+                 pair(beta_2, one_minus_beta_2)),
+                ops.cast(epsilon, dtype), decay)
 
     def _step_terms(self, dtype, learning_rate):
         """`(lr, step, (beta_1, 1 - beta_1), (beta_2, 1 - beta_2))` as
         `dtype` tensors, for this step."""
-        return (
-            ops.cast(learning_rate, dtype),
-            ops.cast(self.iterations + 1, dtype),
-            self._decay(self.beta_1, dtype),
-            self._decay(self.beta_2, dtype),
-        )
+        return self._cast_terms(dtype, **self._terms(learning_rate))[0]
+
+    def _scalars(self, dtype, learning_rate):
+        """This step's scalars as `dtype` tensors (the plain path's)."""
+        return self._formula(dtype, **self._terms(learning_rate))
+
+    @staticmethod
+    def _formula(dtype, **terms):
+        """The scalars a step's update takes, as `dtype` tensors, from its
+        `_terms`: one pure function for the plain path and the kernels
+        (TensorFlow's compute it inside their programs)."""
+        raise NotImplementedError
 
     def _slot(self, slots, variable):
         return slots[self._get_variable_index(variable)]
@@ -212,6 +251,11 @@ class AdamFamily(TF2API, keras.optimizers.Optimizer):
         kernel decays those first, in the same pass), gradients cast to
         the variables' dtype."""
         built = self._is_built_list(variables)
+        # Read once a step, cast by each dtype's kernel call (inside
+        # TensorFlow's programs).
+        terms = self._terms(learning_rate)
+        terms_decaying = dict(terms, **self._decay_terms()) \
+            if self.weight_decay is not None else None
         for (dtype, decays), chosen in self._kernel_groups(variables,
                                                            positions, built):
             gs = [_fast.KERNELS.cast(grads[i], dtype) for i in chosen]
@@ -220,13 +264,12 @@ class AdamFamily(TF2API, keras.optimizers.Optimizer):
             # its slot index.
             slots = chosen if built else [self._get_variable_index(v)
                                           for v in vs]
-            lists, scalars = self._kernel_inputs(slots, dtype, learning_rate)
-            if decays:
-                scalars.update(self._decay_scalars(dtype))
             _fast.KERNELS.run(getattr(_fast.KERNELS, kernel),
-                              _fast.tensors(vs), gs, *lists,
-                              ledger=self._ledger,
-                              moment_dtype=self.moment_dtype, **scalars)
+                              _fast.tensors(vs), gs,
+                              *self._kernel_inputs(slots),
+                              ledger=self._ledger, formula=self._formula,
+                              moment_dtype=self.moment_dtype,
+                              **(terms_decaying if decays else terms))
 
     def _kernel_groups(self, variables, positions, built):
         """`((dtype, decays), positions)`: the `positions` of `variables`
@@ -250,9 +293,9 @@ class AdamFamily(TF2API, keras.optimizers.Optimizer):
             groups[keys[i]].append(i)
         return groups.items()
 
-    def _kernel_inputs(self, slots, dtype, learning_rate):
-        """`(slot lists, scalars)` the kernel takes for the variables whose
-        slot indices are `slots`."""
+    def _kernel_inputs(self, slots):
+        """The slot lists the kernel takes for the variables whose slot
+        indices are `slots`."""
         raise NotImplementedError
 
     @staticmethod
@@ -286,12 +329,6 @@ class AdamFamily(TF2API, keras.optimizers.Optimizer):
         """Whether `variable` takes weight decay this step."""
         return self.weight_decay is not None and self._use_weight_decay(
             variable)
-
-    def _decay_scalars(self, dtype):
-        """The kernels' decay scalars, `learning_rate` and `weight_decay`,
-        as `dtype` tensors."""
-        return dict(learning_rate=ops.cast(self.learning_rate, dtype),
-                    weight_decay=ops.cast(self.weight_decay, dtype))
 
     def _apply_weight_decay(self, variables):
         """Nothing here: Keras calls this just before

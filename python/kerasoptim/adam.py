@@ -80,15 +80,17 @@ class Adam(AdamFamily):
 
     _kernel = "adam"
 
-    def _scalars(self, dtype, learning_rate):
-        """This step's `alpha`, `1 - beta_1`, `1 - beta_2` and `epsilon` as
-        `dtype` tensors: what the plain path and the kernels both use."""
-        lr, step, (beta_1, one_minus_beta_1), (beta_2, one_minus_beta_2) = (
-            self._step_terms(dtype, learning_rate))
+    @staticmethod
+    def _formula(dtype, **terms):
+        """This step's `alpha`, `1 - beta_1`, `1 - beta_2` and `epsilon` (and
+        the decay's scalars) as `dtype` tensors from its `_terms`: what the
+        plain path and the kernels both use."""
+        (lr, step, (beta_1, one_minus_beta_1), (beta_2, one_minus_beta_2)), \
+            epsilon, decay = AdamFamily._cast_terms(dtype, **terms)
         return dict(alpha=adam_alpha(lr, step, beta_1, beta_2),
                     one_minus_beta_1=one_minus_beta_1,
-                    one_minus_beta_2=one_minus_beta_2,
-                    epsilon=ops.cast(self.epsilon, dtype))
+                    one_minus_beta_2=one_minus_beta_2, epsilon=epsilon,
+                    **decay)
 
     def update_step(self, gradient, variable, learning_rate):
         """One Adam step for one variable (epsilon-hat placement), in
@@ -110,11 +112,10 @@ class Adam(AdamFamily):
                                            adam_delta(m, v, s["alpha"],
                                                       s["epsilon"])))
 
-    def _kernel_inputs(self, slots, dtype, learning_rate):
+    def _kernel_inputs(self, slots):
         hats = self._velocity_hats if self.amsgrad else []
-        return (self._slot_tensors(slots, self._momentums,
-                                   self._velocities, hats),
-                self._scalars(dtype, learning_rate))
+        return self._slot_tensors(slots, self._momentums, self._velocities,
+                                  hats)
 
     def get_config(self):
         config = super().get_config()

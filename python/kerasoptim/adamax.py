@@ -50,15 +50,19 @@ class Adamax(AdamFamily):
     _kernel = "adamax"
     _tf2_slot_names = {"m": "momentum", "v": "norm"}  # TF2's Adamax names
 
-    def _scalars(self, dtype, learning_rate):
-        """This step's scalars as `dtype` tensors: what the plain path and
-        the kernels both use."""
-        lr, step, (beta_1, one_minus_beta_1), (beta_2, _) = self._step_terms(
-            dtype, learning_rate)
-        return dict(learning_rate=lr, one_minus_beta_1=one_minus_beta_1,
-                    beta_2=beta_2,
-                    bias_correction_1=1 - ops.power(beta_1, step),
-                    epsilon=ops.cast(self.epsilon, dtype))
+    @staticmethod
+    def _formula(dtype, **terms):
+        """This step's scalars (and the decay's) as `dtype` tensors from its
+        `_terms`: what the plain path and the kernels both use."""
+        (lr, step, (beta_1, one_minus_beta_1), (beta_2, _)), epsilon, \
+            decay = AdamFamily._cast_terms(dtype, **terms)
+        # The kernel's decay takes `learning_rate` too (the same value).
+        scalars = dict(learning_rate=lr, one_minus_beta_1=one_minus_beta_1,
+                       beta_2=beta_2,
+                       bias_correction_1=1 - ops.power(beta_1, step),
+                       epsilon=epsilon)
+        scalars.update(decay)
+        return scalars
 
     def update_step(self, gradient, variable, learning_rate):
         """One Adamax step: `u = max(beta_2 * u, |g|)`,
@@ -80,9 +84,8 @@ class Adamax(AdamFamily):
             ops.multiply(s["bias_correction_1"], ops.add(u, s["epsilon"])))
         self._store(variable, ops.subtract(ops.cast(variable, dtype), delta))
 
-    def _kernel_inputs(self, slots, dtype, learning_rate):
-        return (self._slot_tensors(slots, self._m, self._u),
-                self._scalars(dtype, learning_rate))
+    def _kernel_inputs(self, slots):
+        return self._slot_tensors(slots, self._m, self._u)
 
 
 document(Adamax, "Adamax")

@@ -421,6 +421,36 @@ def test_tensorflow_traces_do_not_grow_with_settings(monkeypatch):
     assert len(kernels._programs) == 1
 
 
+@pytest.mark.parametrize("name", ["AdamW", "Adamax", "Adam"])
+def test_beta_kinds_changed_between_steps(name, tensorflow_compiles):
+    """Betas held as a `keras.Variable` (assigned between steps) and as a
+    callable returning a tensor (a new value each step), a float64 tensor
+    learning rate from a callable: the fast path reads them at each step
+    (TensorFlow's programs take them as inputs, never baked in), within
+    `ULPS` of the plain path."""
+    def train(fused):
+        variables = [keras.Variable(np.linspace(-1, 1, 6, dtype="float32")
+                                    .reshape(3, 2)),
+                     keras.Variable(np.linspace(-2, 1, 4, dtype="float64"))]
+        beta_1 = keras.Variable(0.9, dtype="float32", trainable=False)
+        t = [0]
+        options = {"amsgrad": True} if name == "Adam" else {}
+        optimizer = getattr(kerasoptim, name)(
+            learning_rate=lambda: ops.convert_to_tensor(
+                0.01 * (1 + t[0] % 3), "float64"),
+            beta_1=beta_1,
+            beta_2=lambda: ops.convert_to_tensor(0.999 - 0.01 * t[0]),
+            fused=fused, **options)
+        for t[0] in range(6):
+            beta_1.assign(0.9 - 0.05 * t[0])
+            optimizer.apply([ops.ones((3, 2)) * (t[0] - 2),
+                             ops.ones((4,)) * (1.5 - t[0])], variables)
+        return [ops.convert_to_numpy(v) for v in
+                variables + list(optimizer.variables[1:])]
+
+    _assert_within_budget(train(None), train(False))
+
+
 @pytest.mark.parametrize("name", ["AdamW", "Adamax"])
 def test_settings_changed_between_steps_take_effect(name):
     """Learning rate, betas, epsilon and weight decay set between steps

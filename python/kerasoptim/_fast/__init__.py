@@ -5,14 +5,16 @@ or None (JAX: under `jit` the plain `keras.ops` path compiles into one
 program already). Every kernel module has `adam` and `adamax`, each
 taking lists of tensors and keyword scalars (with `weight_decay` and
 `learning_rate`, decoupled weight decay first, in the same pass), and
-`run(kernel, *lists, moment_dtype=None, **scalars)`, which calls it (slots
-stored in `moment_dtype` are widened to the weights' dtype for the math and
+`run(kernel, *lists, formula=None, moment_dtype=None, **scalars)`, which
+calls it (with a `formula`, on `formula(dtype, **scalars)`: the scalars
+computed from the step's terms, inside TensorFlow's programs; slots stored
+in `moment_dtype` are widened to the weights' dtype for the math and
 rounded to nearest even when stored); TensorFlow's also has
 `lazy_adam`, LazyAdam's masked step for traced steps. `step_refusal()` says
 why no variable of a step can take a kernel, `variable_refusal()` why one
 variable cannot (None when it can); the optimizer classes choose, once a
-step, which variables take a kernel, gather their slots, compute this
-step's scalars and call `run`.
+step, which variables take a kernel, gather their slots, read this
+step's terms and call `run` with their `_formula`.
 """
 
 import collections

@@ -6,7 +6,10 @@ this step's scalars (0-d tensors of that dtype), and never sees an
 optimizer; `run()` takes the `tf.Variable`s and hands over their handles.
 Each runs the plain `keras.ops` path's operations in the same order.
 
-`run()` runs a kernel as XLA programs, each over up to `GROUP` variables
+`run()` takes a step's terms and the formula of its scalars (the
+optimizer's `_formula`, the plain path's operations), and computes them
+inside the program: a step is one call, not a dozen small eager ops and
+a call. It runs a kernel as XLA programs, each over up to `GROUP` variables
 of one shape and dtype: one fused pass per variable instead of one pass and
 one dispatch per operation, eagerly or called from a traced step (`fit()`
 without `jit_compile`); a step XLA compiles whole traces it inline.
@@ -206,12 +209,16 @@ COMPILE_SECONDS = 0.045
 EAGER_SECONDS = (4e-4, 1.5e-8)
 
 
-def run(kernel, *lists, ledger=None, moment_dtype=None, **scalars):
+def run(kernel, *lists, ledger=None, formula=None, moment_dtype=None,
+        **scalars):
     """`kernel(*lists, **scalars)` over variables grouped by shape and
     dtype, each group as a cached XLA program (one fused pass per variable)
     once it has paid for itself; traced inline where XLA compiles the whole
-    step already. Slots are of dtype `moment_dtype` (None: the weights'),
-    read and written in the same pass.
+    step already. With a `formula`, `scalars` are a step's terms (numbers,
+    tensors, variables or None) and the kernel takes
+    `formula(dtype, **scalars)`, computed inside the program: a step costs
+    one call, not a dozen small eager ops first. Slots are of dtype
+    `moment_dtype` (None: the weights'), read and written in the same pass.
 
     Executing eagerly with a `ledger` (the caller's `_fast.Ledger`), a
     group runs as TensorFlow's own ops until those have cost, by an
@@ -224,45 +231,132 @@ def run(kernel, *lists, ledger=None, moment_dtype=None, **scalars):
     other optimizers or threads do). Without a ledger, and in a traced step
     (`tf.function`, a `fit()` step without XLA), every group runs as its
     program, compiled as the step is traced."""
+    formula = formula or _cast_each
     shapes = [(tuple(w.shape), w.dtype.name) for w in lists[0]]
     lists = [[x.handle if isinstance(x, tf.Variable) else x for x in l]
              for l in lists]
     if not tf.executing_eagerly() and _compat.tf_in_xla_context():
-        return kernel(*lists, moment_dtype=moment_dtype, **scalars)
+        return kernel(*lists, moment_dtype=moment_dtype,
+                      **formula(shapes[0][1], **scalars))
     if not tf.executing_eagerly():
         ledger = None
-    names = tuple(sorted(scalars))
     groups = collections.defaultdict(list)
     for i, shape in enumerate(shapes):
         groups[shape].append(i)
     present = tuple(bool(l) for l in lists)
     moved = False
+    inputs, eager = {}, {}
     for (shape, dtype), indices in groups.items():
-        # Tensors, never Python numbers: a traced number would be baked in.
-        values = [tf.cast(scalars[n], dtype) for n in names]
+        if dtype not in inputs:
+            inputs[dtype] = _inputs(scalars, dtype)
+        layout, values = inputs[dtype]
         for chosen in _chunks(indices):
-            key = (kernel.__name__, names, present, shape, dtype,
+            key = (kernel.__name__, formula, layout, present, shape, dtype,
                    len(chosen), moment_dtype)
             chunk = [[l[i] for i in chosen] if l else [] for l in lists]
             if ledger is not None and key not in ledger.programs:
                 if moved or _eager_cost(key, ledger.calls[key]) < \
                         COMPILE_SECONDS:
                     ledger.calls[key] += 1
-                    kernel(*chunk, moment_dtype=moment_dtype,
-                           **dict(zip(names, values)))
+                    if dtype not in eager:
+                        eager[dtype] = formula(dtype, **scalars)
+                    kernel(*chunk, moment_dtype=moment_dtype, **eager[dtype])
                     continue
                 ledger.programs.add(key)
                 moved = True
             program = _programs.get(key) or _compile(
                 key, functools.partial(kernel, moment_dtype=moment_dtype),
-                names, chunk, values)
+                chunk, values)
             _compat.tf_call_flat(program,
                                  [x for l in chunk for x in l] + values)
 
 
+def _cast_each(dtype, **scalars):
+    """The formula of scalars given as they are: each cast to `dtype`."""
+    return {name: tf.cast(value, dtype) for name, value in scalars.items()}
+
+
+def _inputs(scalars, dtype):
+    """`(layout, values)`: how a program takes the terms `scalars` for
+    variables of `dtype`, and its inputs this step. The layout (part of a
+    program's key) names each term and its kind: None, a number (the
+    numbers travel as one `dtype` vector: Python numbers cast as
+    `ops.cast` casts them, cached, so that a constant beta costs no op a
+    step and a changed one is a new input, never baked into a program), a
+    `tf.Variable` (its handle, read inside the program; a variable given
+    twice is read once) or a tensor (its dtype and shape)."""
+    layout, numbers, values, seen = [], [], [], {}
+    for name in sorted(scalars):
+        value = scalars[name]
+        if value is None:
+            kind = None
+        elif isinstance(value, (int, float)):
+            kind = "number"
+            numbers.append(float(value))
+        else:
+            value = _compat.backend_tensor(value)
+            if isinstance(value, tf.Variable) and id(value) in seen:
+                # XLA takes a variable once (the decay's learning rate).
+                layout.append((name, ("same", seen[id(value)])))
+                continue
+            if isinstance(value, tf.Variable):
+                seen[id(value)] = name
+                kind = ("variable", value.dtype.name)
+                value = value.handle
+            else:
+                value = tf.convert_to_tensor(value)
+                kind = ("tensor", value.dtype.name,
+                        None if value.shape.rank is None  # tf.py_function's
+                        else tuple(value.shape))
+            values.append(value)
+        layout.append((name, kind))
+    if numbers:
+        values.insert(0, _numbers(tuple(numbers), dtype))
+    return tuple(layout), values
+
+
+_constants = {}
+
+
+def _numbers(numbers, dtype):
+    """`numbers` as one `dtype` vector, made once (outside any graph being
+    built) for each set of values seen lately."""
+    key = (numbers, dtype)
+    vector = _constants.get(key)
+    if vector is None:
+        if len(_constants) >= 256:  # values that change at every step
+            _constants.clear()
+        with tf.init_scope():
+            vector = _constants[key] = tf.constant(numbers, dtype)
+    return vector
+
+
+def _terms(layout, values):
+    """The terms `_inputs` gave as `values`, as a formula takes them
+    (inside a program)."""
+    values = iter(values)
+    numbers = next(values) if any(k == "number" for _, k in layout) \
+        else None
+    terms, at = {}, 0
+    for name, kind in layout:
+        if kind is None:
+            terms[name] = None
+        elif kind == "number":
+            terms[name] = numbers[at]
+            at += 1
+        elif kind[0] == "same":
+            terms[name] = terms[kind[1]]
+        elif kind[0] == "variable":
+            terms[name] = tf.raw_ops.ReadVariableOp(resource=next(values),
+                                                    dtype=kind[1])
+        else:
+            terms[name] = next(values)
+    return terms
+
+
 def _eager_cost(key, calls):
     """What `calls` eager runs of the group `key` have cost (estimated)."""
-    shape, count = key[3], key[5]
+    shape, count = key[4], key[6]
     per_variable, per_element = EAGER_SECONDS
     elements = 1
     for n in shape:
@@ -287,14 +381,16 @@ def _specs(value):
     return tf.TensorSpec(value.shape, value.dtype)
 
 
-def _compile(key, kernel, names, lists, values):
+def _compile(key, kernel, lists, values):
     """The XLA program of `kernel` for `key`, compiled now and kept. The
-    key holds what the program depends on: kernel, scalar names, shape,
-    dtype and count, never a value or an object's identity (the gradients
-    have the variables' shape and dtype: `variable_refusal` and the caller
-    see to it)."""
+    key holds what the program depends on: kernel, formula, the terms'
+    layout, shape, dtype and count, never a value or an object's identity
+    (the gradients have the variables' shape and dtype: `variable_refusal`
+    and the caller see to it)."""
+    formula, layout, dtype = key[1], key[2], key[5]
+
     def body(lists, values):
-        kernel(*lists, **dict(zip(names, values)))
+        kernel(*lists, **formula(dtype, **_terms(layout, values)))
 
     # Traced outside any graph being built (a `fit()` step), over handles:
     # the program holds no variable and serves any variables of this

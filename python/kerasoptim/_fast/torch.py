@@ -155,16 +155,20 @@ def variable_refusal(variable, gradient=None):
     return None
 
 
-def run(kernel, params, grads, *slot_lists, ledger=None, moment_dtype=None,
-        **scalars):
-    """Call `kernel` with its scalars as Python floats (`ledger`: unused,
-    nothing here is compiled).
+def run(kernel, params, grads, *slot_lists, ledger=None, formula=None,
+        moment_dtype=None, **scalars):
+    """Call `kernel` with its scalars as Python floats: `scalars`, or with
+    a `formula`, `formula(dtype, **scalars)` for the weights' dtype, the
+    scalars computed from a step's terms (`ledger`: unused, nothing here
+    is compiled).
 
     Slots of another dtype than the weights (`moment_dtype`) are widened
     to the weights' dtype a block at a time (`_blocks`), the kernel runs on
     the widened copies, and they are stored back, rounded to nearest even:
     the state stays in `moment_dtype`, the transient copies cost at most
     `BLOCK` elements a slot."""
+    if formula is not None:
+        scalars = formula(dtype(params[0]), **scalars)
     scalars = {name: scalar(v) for name, v in scalars.items()}
     if moment_dtype is None or all(
             s.dtype == p.dtype for l in slot_lists for s, p in zip(l, params)):
