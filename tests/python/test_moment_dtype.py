@@ -656,6 +656,51 @@ def test_keras_file_round_trip(name, tmp_path):
                               ops.convert_to_numpy(_model(name).weights[0]))
 
 
+# -- state moved to and from Keras' own optimizers ------------------------------
+def _state_f32(optimizer):
+    return [ops.convert_to_numpy(ops.cast(v, "float32"))
+            for v in optimizer.variables]
+
+
+@pytest.mark.parametrize("moment_dtype", ["bfloat16", "float16"])
+def test_state_moves_to_and_from_keras_adam(moment_dtype):
+    """`set_weights()` both ways: Keras' Adam takes the 16-bit moments
+    (widened, exactly), kerasoptim's takes Keras' float32 ones (rounded to
+    nearest even), and refuses, naming the variable and assigning nothing,
+    a value its dtype cannot hold."""
+    rng = np.random.default_rng(4)
+    weights = [keras.Variable(rng.normal(size=(3, 4)).astype("float32"))]
+    grads = [ops.convert_to_tensor(rng.normal(size=(3, 4)).astype("float32"))]
+    ours = kerasoptim.Adam(moment_dtype=moment_dtype)
+    theirs = keras.optimizers.Adam()
+    for optimizer in (ours, theirs):
+        optimizer.build(weights)
+        optimizer.apply(grads, weights)
+    theirs.set_weights([ops.convert_to_numpy(v) for v in ours.variables])
+    for a, b in zip(_state_f32(theirs), _state_f32(ours)):
+        np.testing.assert_array_equal(a, b)
+    state = [ops.convert_to_numpy(v) for v in theirs.variables]
+    state[-1] = state[-1] * np.float32(1 + 2**-12)  # between 16-bit values
+    ours.set_weights(state)
+    stored = reference.numpy_dtype(moment_dtype)
+    np.testing.assert_array_equal(
+        _state_f32(ours)[-1], state[-1].astype(stored).astype("float32"))
+    before = _state_f32(ours)
+    state[-1][1, 2] = 1e6 if moment_dtype == "float16" else np.inf
+    if moment_dtype == "float16":
+        with pytest.raises(ValueError, match=r"velocity.* has dtype "
+                           r"float16, whose largest value is 65504.*"
+                           r"holds 1e\+06\. Nothing was assigned"):
+            ours.set_weights(state)
+        with pytest.raises(ValueError, match="Nothing was assigned"):
+            ours.load_own_variables({str(i): v for i, v in enumerate(state)})
+        for a, b in zip(_state_f32(ours), before):
+            np.testing.assert_array_equal(a, b)
+    else:  # bfloat16 has float32's range; inf stays inf
+        ours.set_weights(state)
+        assert np.isinf(_state_f32(ours)[-1][1, 2])
+
+
 # -- 6. bad values -------------------------------------------------------------
 BAD = ["float64", "int8", "bool", 3, 3.0, True, "bf16", "half", "BFLOAT16",
        "float8_e4m3fn", "", [], np.float64]
