@@ -141,9 +141,14 @@ for backend in tensorflow jax; do
 done
 
 # --- 5. R CMD check --as-cran without the Python side --------------------------
+# Without keras3 either (Suggests): see tools/r-check-env.sh.
+source tools/r-check-env.sh
 check_without_python() {
   mkdir -p "$work/check" "$work/workon-empty"
+  local check_env
+  r_check_env "$work"
   (cd "$work/check" && env -u KERASOPTIM_REQUIRE_PYTHON -u LD_LIBRARY_PATH \
+    "${check_env[@]}" \
     RETICULATE_PYTHON=/usr/bin/python3 WORKON_HOME="$work/workon-empty" \
     _R_CHECK_CRAN_INCOMING_REMOTE_=false _R_CHECK_SYSTEM_CLOCK_=0 \
     R CMD check --as-cran --no-manual "$tarball") >"$work/check.log" 2>&1

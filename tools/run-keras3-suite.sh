@@ -66,6 +66,23 @@ step_timeout=900
 work=$(mktemp -d "${TMPDIR:-/tmp}/kerasoptim-keras3.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 rscript() { timeout "$step_timeout" Rscript --vanilla "$@"; }
+in_dir() { (cd "$1" && shift && "$@"); }
+# `counted LOG LABEL cmd...`: run cmd, its output in LOG; count it in `ok`,
+# or in `bad` showing LOG and "LABEL FAILED". `tallied NAME` adds the counts
+# to the backend's totals and details (time since `t0`).
+counted() {
+  local log=$1 label=$2
+  shift 2
+  if "$@" >"$log" 2>&1; then
+    ok=$((ok + 1))
+  else
+    cat "$log"; echo "$label FAILED"; bad=$((bad + 1))
+  fi
+}
+tallied() {
+  passed=$((passed + ok)) failed=$((failed + bad))
+  details+=("$1 $ok/$bad $((SECONDS - t0)) s")
+}
 suite_r=$root/tools/keras3-suite.R
 
 # keras3's own tests, from the tarball that was installed (../shared/r-src,
@@ -113,11 +130,8 @@ for backend in "${backends[@]}"; do
   ok=0 bad=0
   for block in "$work"/readme-src/block-*.R; do
     name=$(basename "$block")
-    if (cd "$run_dir" && rscript "$block") >"$run_dir/$name.log" 2>&1; then
-      ok=$((ok + 1))
-    else
-      cat "$run_dir/$name.log"; echo "README $name FAILED ($backend)"; bad=$((bad + 1))
-    fi
+    counted "$run_dir/$name.log" "README $name ($backend)" \
+      in_dir "$run_dir" rscript "$block"
   done
   # Two things the README says of keras3, in fresh sessions: its
   # load_model() loads the model the blocks saved (optimizer included) once
@@ -133,41 +147,29 @@ for backend in "${backends[@]}"; do
      stopifnot(identical(optimizer_adam, keras3::optimizer_adam))'
   )
   for i in "${!claims[@]}"; do
-    if (cd "$run_dir" && rscript -e "${claims[$i]}") >"$run_dir/claim-$i.log" 2>&1; then
-      ok=$((ok + 1))
-    else
-      cat "$run_dir/claim-$i.log"; echo "README keras3 claim $i FAILED ($backend)"; bad=$((bad + 1))
-    fi
+    counted "$run_dir/claim-$i.log" "README keras3 claim $i ($backend)" \
+      in_dir "$run_dir" rscript -e "${claims[$i]}"
   done
-  passed=$((passed + ok)) failed=$((failed + bad))
-  details+=("README blocks and keras3 claims $ok/$bad $((SECONDS - t0)) s")
+  tallied "README blocks and keras3 claims"
   # --- help pages' examples, on TensorFlow (their keras3 form) ---------------
   if [ "$backend" = tensorflow ]; then
     ok=0 bad=0 t0=$SECONDS
     for rd in "$root"/man/*.Rd; do
       name=$(basename "$rd" .Rd)
-      if rscript "$suite_r" example "$rd" >"$work/example-$name.log" 2>&1; then
-        ok=$((ok + 1))
-      else
-        cat "$work/example-$name.log"; echo "examples of $name FAILED"; bad=$((bad + 1))
-      fi
+      counted "$work/example-$name.log" "examples of $name" \
+        rscript "$suite_r" example "$rd"
     done
-    passed=$((passed + ok)) failed=$((failed + bad))
-    details+=("help-page examples $ok/$bad $((SECONDS - t0)) s")
+    tallied "help-page examples"
   fi
   # --- articles, on TensorFlow -----------------------------------------------
   if [ "$backend" = tensorflow ]; then
     ok=0 bad=0 t0=$SECONDS
     for rmd in "$tree"/vignettes/*.Rmd "$tree"/vignettes/articles/*.Rmd; do
       name=$(basename "$rmd" .Rmd)
-      if rscript "$suite_r" article "$rmd" "$work/article-$name.md" >"$work/article-$name.log" 2>&1; then
-        ok=$((ok + 1))
-      else
-        cat "$work/article-$name.log"; echo "article $name FAILED"; bad=$((bad + 1))
-      fi
+      counted "$work/article-$name.log" "article $name" \
+        rscript "$suite_r" article "$rmd" "$work/article-$name.md"
     done
-    passed=$((passed + ok)) failed=$((failed + bad))
-    details+=("articles $ok/$bad $((SECONDS - t0)) s")
+    tallied "articles"
   fi
   # --- keras3's own tests, both ways -----------------------------------------
   if [ -d "$k3tests" ]; then

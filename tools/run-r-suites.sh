@@ -15,37 +15,11 @@ export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-3}"
 # No internet: don't ask a time server or CRAN during R CMD check.
 export _R_CHECK_SYSTEM_CLOCK_=0 _R_CHECK_CRAN_INCOMING_REMOTE_=false
 
-# keras3 is in Suggests: the help pages' examples, the Getting started
-# vignette and tests/testthat/test-keras3-idioms.R use it when it is
-# installed, each guarded (requireNamespace(), eval = has_keras3,
-# skip_if_not_installed()). The testthat suite above runs against Debian's
-# reticulate 1.28 (.Rlib), the oldest reticulate supported, where those
-# guards take the plain-reticulate branch. R CMD check is run as r-lib's CI
-# runs it, with every suggested package installed: where `make setup` put
-# keras3 and its reticulate into .Rlib-keras3, that library comes first for
-# the check (examples, tests and vignette then run their keras3 code).
-# Without it (no ../shared/r-src and no CRAN when `make setup` ran), the
-# check is not forced to have keras3 (_R_CHECK_FORCE_SUGGESTS_=false, as
-# CRAN's noSuggests checks) and the guarded code takes its plain branch;
-# --as-cran then looks the missing package up in CRAN's package database
-# (its orphaned check), which offline is an empty stand-in (R_CRAN_WEB).
-check_env=()
-k3lib=$root/.Rlib-keras3
-if [ -d "$k3lib/keras3" ] && [ -d "$k3lib/reticulate" ]; then
-  check_env=("R_LIBS=$k3lib${R_LIBS:+:$R_LIBS}")
-elif ! Rscript --vanilla -e 'quit(status = !requireNamespace("keras3", quietly = TRUE))' >/dev/null 2>&1; then
-  check_env=(_R_CHECK_FORCE_SUGGESTS_=false)
-  if ! Rscript --vanilla -e 'options(timeout = 10); quit(status = is.null(tryCatch(tools::CRAN_package_db(), error = function(e) NULL)))' >/dev/null 2>&1; then
-    cran_web=$(mktemp -d "${TMPDIR:-/tmp}/kerasoptim-cran.XXXXXX")
-    mkdir -p "$cran_web/web/packages"
-    Rscript --vanilla -e 'saveRDS(data.frame(Package = character(), Maintainer = character()), commandArgs(TRUE)[[1]])' \
-      "$cran_web/web/packages/packages.rds"
-    check_env+=("R_CRAN_WEB=file://$cran_web")
-  fi
-fi
-
 work=$(mktemp -d "${TMPDIR:-/tmp}/kerasoptim-r.XXXXXX")
-trap 'rm -rf "$work" ${cran_web:+"$cran_web"}' EXIT
+trap 'rm -rf "$work"' EXIT
+# R CMD check with keras3 (Suggests) where `make setup` installed it.
+source tools/r-check-env.sh
+r_check_env "$work" "$root/.Rlib-keras3"
 
 # --- testthat ----------------------------------------------------------------
 counts="$work/testthat-counts"
