@@ -185,7 +185,8 @@ def _scalar(value):
         return float(value)
     if isinstance(value, keras.Variable) or ops.is_tensor(value):
         dtype = str(value.dtype)
-        if tuple(value.shape) != () or not ("float" in dtype or "int" in dtype):
+        numeric = "float" in dtype or "int" in dtype
+        if tuple(value.shape) != () or not numeric:
             return None
         try:
             return float(ops.convert_to_numpy(value))

@@ -16,8 +16,8 @@ without `jit_compile`); a step XLA compiles whole traces it inline.
 Executing eagerly, a group first runs as TensorFlow's own ops and gets its
 program once those have cost what compiling it does, one group a call at
 most (so a model with hundreds of shapes pays no wall of compilations up
-front), by the caller's own count. XLA rounds as the operations do, but for fusing
-`a * b + c` where it pays: `tests/python/test_fast_paths.py` holds the
+front), by the caller's own count. XLA rounds as the operations do, but
+for fusing `a * b + c` where it pays: `tests/python/test_fast_paths.py` holds the
 programs to `ULPS` of the plain path. The scalars are inputs of the
 programs, so a new learning rate, beta or epsilon costs nothing; programs
 are cached by structure alone (kernel, shape, dtype and count) and kept
