@@ -17,12 +17,17 @@ export RETICULATE_PYTHON="${RETICULATE_PYTHON:-$PY}"
 export KERASOPTIM_REQUIRE_PYTHON=true KERASOPTIM_DOCS_STRICT=true
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-3}"
 
-# The site is built with R_LIBS_USER (.Rlib: Debian's reticulate 1.28, no
-# keras3): the articles' keras3 chunks (eval = has_keras3) are shown, not
-# run, and their "Without keras3" chunks run; the keras3 suite
-# (tools/run-keras3-suite.sh) knits every article with keras3. (Built with
-# .Rlib-keras3 first on the path, pkgdown stopped in scaling-out.Rmd:
-# "path_ext(path)[[1]]: subscript out of bounds"; not yet looked into.)
+# The site shows keras3 users' code run with keras3 where `make setup`
+# installed it (.Rlib-keras3, with a current reticulate, first on the library
+# path: help-page examples and articles run their keras3 chunks, and keras3
+# must then load). Without it (no ../shared/r-src and no CRAN at set-up) the
+# site is built from R_LIBS_USER (.Rlib: Debian's reticulate 1.28): the
+# keras3 chunks (eval = has_keras3) are shown under a note, not run, and the
+# "Without keras3" chunks run, as everywhere.
+k3lib=$root/.Rlib-keras3
+if [ -d "$k3lib/keras3" ] && [ -d "$k3lib/reticulate" ]; then
+  export R_LIBS="$k3lib${R_LIBS:+:$R_LIBS}" KERASOPTIM_WITH_KERAS3=true
+fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 fail() { cat "$log"; echo "docs: $1" >&2; exit 1; }
